@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that certplan needs to build, to run its
+# tests and to run the local demo sandbox. Used by the README, .ci/run and
+# the Dockerfile's build stage.
+#
+#   scripts/install-deps.sh          build and test dependencies (default)
+#   scripts/install-deps.sh build    only what compiling certplan needs
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config git
+  libssl-dev libyaml-cpp-dev libssh-dev libcurl4-openssl-dev
+  nlohmann-json3-dev librange-v3-dev libboost-test-dev libboost-dev
+  libcli11-dev libspdlog-dev libfmt-dev libidn2-dev libldns-dev
+)
+
+# Real components for the end-to-end tests and the demo sandbox.
+test_packages=(
+  pebble openssh-server openssh-client nginx-light bind9 bind9-dnsutils
+  sudo openssl curl iproute2 procps python3
+)
+
+mode=${1:-test}
+case "$mode" in
+  build) packages=("${build_packages[@]}") ;;
+  test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "install-deps.sh: unknown mode '$mode'; use 'build' or 'test'" >&2; exit 2 ;;
+esac
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps.sh: run as root (apt-get needs it), for example: sudo $0 $mode" >&2
+  exit 2
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${packages[@]}"
+
+# The distribution packages start their services on install on some systems.
+# certplan's tests start their own instances on loopback, so stop the system
+# ones where they were started (ignoring machines without systemd).
+if [ "$mode" = test ]; then
+  for service in nginx named bind9 ssh; do
+    systemctl stop "$service" >/dev/null 2>&1 || true
+  done
+  mkdir -p /run/sshd
+fi
