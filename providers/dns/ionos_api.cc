@@ -123,7 +123,7 @@ Result<std::vector<IonosRecord>> parse_ionos_created_records(std::string_view bo
   return parse_record_array(parsed.value(), what);
 }
 
-std::string describe_ionos_error(long status, std::string_view body) {
+std::string describe_ionos_error(int status, std::string_view body) {
   const std::string prefix = std::to_string(status) + " ";
   const Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
 

@@ -40,7 +40,7 @@ struct IonosRecord {
 // Describes an error response as "<status> <CODE>: <message>", one
 // "<CODE>: <message>" per entry of IONOS's error array, separated by "; ".
 // Bodies that are not IONOS errors are quoted, cut to 200 bytes.
-[[nodiscard]] std::string describe_ionos_error(long status, std::string_view body);
+[[nodiscard]] std::string describe_ionos_error(int status, std::string_view body);
 
 // Builds the body of POST /v1/zones/{id}/records for one TXT record.
 [[nodiscard]] std::string build_ionos_txt_body(const std::string& fqdn, const std::string& value,

@@ -10,11 +10,11 @@ namespace certplan {
 
 namespace {
 
-constexpr long kNotFound = 404;
+constexpr int kNotFound = 404;
 
-bool is_success(long status) { return status >= 200 && status < 300; }
+bool is_success(int status) { return status >= 200 && status < 300; }
 
-ErrorKind kind_for_status(long status) {
+ErrorKind kind_for_status(int status) {
   if (status == 401 || status == 403) return ErrorKind::rejected;
   if (status == kNotFound) return ErrorKind::not_found;
   if (status >= 500) return ErrorKind::failed;
@@ -60,7 +60,7 @@ IonosProvider::IonosProvider(std::string api_url, SecretString api_key, IonosOpt
     : api_url_(strip_trailing_slash(std::move(api_url))),
       api_key_(std::move(api_key)),
       options_(options),
-      client_(options.request_timeout) {}
+      client_(options_.http) {}
 
 Result<PublishedRecord> IonosProvider::present(const std::string& fqdn, const std::string& value) {
   auto name = normalize_dns_name(fqdn);
@@ -69,7 +69,7 @@ Result<PublishedRecord> IonosProvider::present(const std::string& fqdn, const st
   if (!zone) return zone.error();
 
   const std::string path = "/v1/zones/" + zone.value().id + "/records";
-  auto response = call(HttpMethod::post, path, "",
+  auto response = call("POST", path, "",
                        build_ionos_txt_body(name.value(), value, options_.ttl_seconds));
   if (!response) return response.error();
 
@@ -113,7 +113,7 @@ Result<std::vector<IonosZone>> IonosProvider::list_zones() {
   std::lock_guard<std::mutex> lock(zones_mutex_);
   if (zones_) return *zones_;
 
-  auto response = call(HttpMethod::get, "/v1/zones", "", "");
+  auto response = call("GET", "/v1/zones", "", "");
   if (!response) return response.error();
   auto zones = parse_ionos_zones(response.value().body);
   if (!zones) return zones.error().with_context("GET /v1/zones");
@@ -147,22 +147,23 @@ Result<IonosZone> IonosProvider::zone_for(const std::string& fqdn) {
   return make_error(ErrorKind::not_found, "no IONOS zone contains " + fqdn);
 }
 
-Result<HttpResponse> IonosProvider::call(HttpMethod method, const std::string& path,
-                                         const std::string& query, const std::string& body) {
-  HttpRequest request;
+Result<http::HttpResponse> IonosProvider::call(const std::string& method, const std::string& path,
+                                               const std::string& query, const std::string& body) {
+  http::HttpRequest request;
   request.method = method;
   request.url = api_url_ + path + (query.empty() ? "" : "?" + query);
-  request.headers = {"Accept: application/json", "X-API-Key: " + api_key_.reveal()};
-  if (method == HttpMethod::post) request.headers.push_back("Content-Type: application/json");
+  request.headers = {{"Accept", "application/json"}, {"X-API-Key", api_key_.reveal()}};
+  if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
   request.body = body;
 
   auto response = client_.send(request);
-  OPENSSL_cleanse(request.headers[1].data(), request.headers[1].size());
+  std::string& key_copy = request.headers[1].second;
+  OPENSSL_cleanse(key_copy.data(), key_copy.size());
   if (!response) return response.error();
   if (is_success(response.value().status)) return response;
 
-  const long status = response.value().status;
-  std::string message = "IONOS API rejected " + std::string(method_name(method)) + " " + path +
+  const int status = response.value().status;
+  std::string message = "IONOS API rejected " + method + " " + path +
                         ": " + describe_ionos_error(status, response.value().body);
   if (status == 401 || status == 403) message += "; check IONOS_API_KEY (PREFIX.SECRET)";
   return make_error(kind_for_status(status), std::move(message));
@@ -170,7 +171,7 @@ Result<HttpResponse> IonosProvider::call(HttpMethod method, const std::string& p
 
 Result<void> IonosProvider::delete_record(const IonosZone& zone, const std::string& id) {
   auto response =
-      call(HttpMethod::del, "/v1/zones/" + zone.id + "/records/" + percent_encode(id), "", "");
+      call("DELETE", "/v1/zones/" + zone.id + "/records/" + percent_encode(id), "", "");
   if (!response) return response.error();
   return success();
 }
@@ -180,7 +181,7 @@ Result<std::optional<std::string>> IonosProvider::find_record_id(const IonosZone
                                                                  const std::string& value) {
   const std::string path = "/v1/zones/" + zone.id;
   auto response =
-      call(HttpMethod::get, path, "recordName=" + percent_encode(fqdn) + "&recordType=TXT", "");
+      call("GET", path, "recordName=" + percent_encode(fqdn) + "&recordType=TXT", "");
   if (!response) return response.error();
 
   auto records = parse_ionos_zone_records(response.value().body);

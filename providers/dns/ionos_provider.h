@@ -5,22 +5,21 @@
 // used, because IONOS's PATCH replaces every record of the same name and
 // type, which would drop the second value an apex and its wildcard need.
 
-#include <chrono>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "providers/dns/curl_client.h"
 #include "providers/dns/dns_provider.h"
 #include "providers/dns/ionos_api.h"
+#include "providers/http/http_client.h"
 #include "state/secret.h"
 
 namespace certplan {
 
 struct IonosOptions {
-  std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
-  int ttl_seconds = 60;  // IONOS rejects TTLs below 60 s
+  http::HttpOptions http;  // timeout per request, CA bundle, proxy
+  int ttl_seconds = 60;    // IONOS rejects TTLs below 60 s
 };
 
 class IonosProvider final : public DnsProvider {
@@ -41,7 +40,7 @@ class IonosProvider final : public DnsProvider {
  private:
   [[nodiscard]] Result<std::vector<IonosZone>> list_zones();
   [[nodiscard]] Result<IonosZone> zone_for(const std::string& fqdn);
-  [[nodiscard]] Result<HttpResponse> call(HttpMethod method, const std::string& path,
+  [[nodiscard]] Result<http::HttpResponse> call(const std::string& method, const std::string& path,
                                           const std::string& query, const std::string& body);
   [[nodiscard]] Result<void> delete_record(const IonosZone& zone, const std::string& id);
   [[nodiscard]] Result<std::optional<std::string>> find_record_id(const IonosZone& zone,
@@ -51,7 +50,7 @@ class IonosProvider final : public DnsProvider {
   std::string api_url_;
   SecretString api_key_;
   IonosOptions options_;
-  CurlClient client_;
+  http::HttpClient client_;
 
   std::mutex zones_mutex_;
   std::optional<std::vector<IonosZone>> zones_;  // names normalized; listed once per instance
