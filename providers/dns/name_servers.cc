@@ -15,20 +15,33 @@ void add_unique(std::vector<DnsServer>& servers, const std::string& address) {
   if (!known && !address.empty()) servers.push_back(DnsServer{address, 53});
 }
 
+// Walks from `name` towards the root until a name has NS records.
+Result<std::vector<std::string>> find_name_server_hosts(const std::string& name,
+                                                       std::chrono::milliseconds query_timeout) {
+  std::string candidate = name;
+  while (!candidate.empty()) {
+    auto ns = ask_system_resolver(candidate, DnsQuestion::ns, query_timeout);
+    if (!ns) return ns.error();
+    if (!ns.value().ns.empty()) return ns.value().ns;
+
+    const std::size_t dot = candidate.find('.');
+    if (dot == std::string::npos) break;
+    candidate.erase(0, dot + 1);
+  }
+  return make_error(ErrorKind::not_found, "found no NS records for " + name +
+                                              " or its parents; check the name or set "
+                                              "DNS_RESOLVERS");
+}
+
 }  // namespace
 
 Result<std::vector<DnsServer>> find_authoritative_servers(const std::string& zone,
                                                           std::chrono::milliseconds query_timeout) {
-  auto ns = ask_system_resolver(zone, DnsQuestion::ns, query_timeout);
-  if (!ns) return ns.error();
-  if (ns.value().ns.empty()) {
-    return make_error(ErrorKind::not_found, "the zone " + zone +
-                                                " has no NS records; check the zone name or set "
-                                                "DNS_RESOLVERS");
-  }
+  auto hosts = find_name_server_hosts(zone, query_timeout);
+  if (!hosts) return hosts.error();
 
   std::vector<DnsServer> servers;
-  for (const std::string& host : ns.value().ns) {
+  for (const std::string& host : hosts.value()) {
     for (const DnsQuestion question : {DnsQuestion::a, DnsQuestion::aaaa}) {
       auto addresses = ask_system_resolver(host, question, query_timeout);
       if (!addresses) continue;

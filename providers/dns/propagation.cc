@@ -76,7 +76,7 @@ Result<void> DnsPropagationChecker::wait_for(const std::string& fqdn, const std:
                                              const std::string& value) {
   const SteadyClock::time_point deadline = SteadyClock::now() + options_.timeout;
 
-  auto servers = servers_for(zone);
+  auto servers = servers_for(zone.empty() ? fqdn : zone);
   if (!servers) return servers.error();
   std::vector<PendingServer> pending;
   for (const DnsServer& server : servers.value()) pending.push_back(PendingServer{server});

@@ -27,6 +27,7 @@ class DnsPropagationChecker final : public PropagationChecker {
 
   // Polls every server until each returns `value` among the TXT records at
   // `fqdn`, or fails with ErrorKind::timed_out naming the servers without it.
+  // An empty `zone` makes it look for the name servers from `fqdn` upwards.
   Result<void> wait_for(const std::string& fqdn, const std::string& zone,
                         const std::string& value) override;
 
