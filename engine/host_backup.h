@@ -1,0 +1,39 @@
+#pragma once
+
+// Backups of the files a host transaction replaces:
+// "{file}.certplan-backup-<UTC YYYYMMDDTHHMMSSZ>" beside each file, the
+// newest few kept.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "engine/host_session.h"
+#include "engine/journal.h"
+#include "state/result.h"
+
+namespace certplan {
+
+// A file the transaction will write, with the domain it belongs to.
+struct ReplacedFile {
+  std::string domain;
+  std::string target;
+};
+
+std::string backup_path(const std::string& file, std::chrono::system_clock::time_point time);
+
+// Looks up which targets exist and names a backup for each that does; a
+// target that does not exist gets no backup (a rollback removes it).
+[[nodiscard]] Result<std::vector<JournalFile>> name_backups(
+    HostSession& session, const std::vector<ReplacedFile>& files,
+    std::chrono::system_clock::time_point time);
+
+// Copies each existing target to its backup.
+[[nodiscard]] Result<void> make_backups(HostSession& session, const std::vector<JournalFile>& files);
+
+// Removes all but the newest `keep` backups of `target`, never `just_made`.
+[[nodiscard]] Result<void> prune_backups(HostSession& session, const std::string& target,
+                                         std::size_t keep, const std::string& just_made);
+
+}  // namespace certplan
