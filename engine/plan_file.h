@@ -1,0 +1,23 @@
+#pragma once
+
+// Plan files: `certplan plan -o FILE` writes one, `certplan apply FILE` and
+// `certplan show FILE` read it. The content is engine/plan_json.h.
+
+#include <filesystem>
+
+#include "engine/plan.h"
+#include "state/result.h"
+
+namespace certplan {
+
+// Writes `plan` to `path` atomically: a temporary file beside `path` is
+// written, flushed to disk and renamed over it, so a reader never sees half
+// a plan. Fails (ErrorKind::failed) with the path and the system error.
+[[nodiscard]] Result<void> write_plan_file(const std::filesystem::path& path, const Plan& plan);
+
+// Reads a plan file. A missing file fails with ErrorKind::not_found; a file
+// that is not JSON or not a plan (see plan_from_json) with
+// ErrorKind::invalid, the path and the offending field in the message.
+[[nodiscard]] Result<Plan> read_plan_file(const std::filesystem::path& path);
+
+}  // namespace certplan
