@@ -101,6 +101,9 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv,
   const pid_t pid = ::fork();
   if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
   if (pid == 0) exec_child(argv, write_end.get());
+  // The child calls setpgid too. Calling it here as well closes the race in
+  // which a timeout's kill(-pid) would come before the child's own call.
+  ::setpgid(pid, pid);
   write_end.reset();
 
   ProcessResult result;
