@@ -208,9 +208,14 @@ bool MappingReader::has(const std::string& key) const {
   return static_cast<bool>(mapping_[key]);
 }
 
+// yaml-cpp places an empty value at the token after it, often on the next
+// line, so an empty value is located at its key instead.
 SourceLocation MappingReader::location(const std::string& key) const {
-  YAML::Node node = mapping_[key];
-  return node ? location_of(file_, node) : location();
+  for (const auto& entry : mapping_) {
+    if (entry.first.Scalar() != key) continue;
+    return location_of(file_, entry.second.IsNull() ? entry.first : entry.second);
+  }
+  return location();
 }
 
 std::optional<YAML::Node> MappingReader::value(const std::string& key, Presence presence,
@@ -227,11 +232,11 @@ std::optional<YAML::Node> MappingReader::value(const std::string& key, Presence 
 std::optional<std::string> MappingReader::scalar(const std::string& key, const YAML::Node& node) {
   if (node.IsScalar() && !node.Scalar().empty()) return node.Scalar();
   if (node.IsScalar() || node.IsNull()) {
-    diagnostics_.add(location_of(file_, node), "`" + key + "` of " + subject_ +
+    diagnostics_.add(location(key), "`" + key + "` of " + subject_ +
                                                    " is empty; give it a value or remove the key");
     return std::nullopt;
   }
-  diagnostics_.add(location_of(file_, node), "`" + key + "` of " + subject_ +
+  diagnostics_.add(location(key), "`" + key + "` of " + subject_ +
                                                  " must be a single value, not " +
                                                  describe_node(node));
   return std::nullopt;
@@ -266,7 +271,7 @@ std::optional<int> MappingReader::bounded_integer(const std::string& key, int mi
                end == text.data() + text.size() && number >= min && number <= max;
   if (valid) return number;
 
-  diagnostics_.add(location_of(file_, *node), "`" + key + "` of " + subject_ + " must be " +
+  diagnostics_.add(location(key), "`" + key + "` of " + subject_ + " must be " +
                                                   expected + ", not " + describe_node(*node));
   return std::nullopt;
 }
@@ -278,7 +283,7 @@ std::optional<bool> MappingReader::boolean(const std::string& key) {
   std::string text = node->IsScalar() ? node->Scalar() : std::string();
   if (text == "true") return true;
   if (text == "false") return false;
-  diagnostics_.add(location_of(file_, *node), "`" + key + "` of " + subject_ +
+  diagnostics_.add(location(key), "`" + key + "` of " + subject_ +
                                                   " must be true or false, not " +
                                                   describe_node(*node));
   return std::nullopt;
@@ -291,7 +296,7 @@ std::optional<std::vector<YAML::Node>> MappingReader::list(const std::string& ke
   auto node = value(key, presence, description);
   if (!node) return std::nullopt;
   if (!node->IsSequence()) {
-    diagnostics_.add(location_of(file_, *node), "`" + key + "` of " + subject_ +
+    diagnostics_.add(location(key), "`" + key + "` of " + subject_ +
                                                     " must be a list, such as `" + key + ": " +
                                                     std::string(example) + "`, not " +
                                                     describe_node(*node));
