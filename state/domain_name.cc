@@ -111,9 +111,12 @@ Result<std::string> normalize_domain_name(std::string_view name) {
   std::string normalized = lowercase_ascii(name);
   if (normalized.size() > 1 && normalized.back() == '.') normalized.pop_back();
 
+  if (normalized == "*" || normalized == wildcard_prefix) {
+    return invalid("is a wildcard without a parent domain; write *.example.com");
+  }
+
   bool wildcard = normalized.starts_with(wildcard_prefix);
   std::string base = wildcard ? normalized.substr(wildcard_prefix.size()) : normalized;
-  if (wildcard && base.empty()) return invalid("is a wildcard without a parent domain; write *.example.com");
 
   if (!is_ascii(base)) {
     auto converted = to_punycode(base);
