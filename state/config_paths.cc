@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace certplan {
 
@@ -37,6 +39,12 @@ void check_ssh_key_file(const ServerConfig& server, const SourceLocation& locati
   const std::string subject = "ssh_key_path `" + path + "` of server `" + server.name + "`";
 
   struct stat info {};
+  if (::stat(path.c_str(), &info) != 0 && errno != ENOENT) {
+    diagnostics.add(location, subject + " cannot be read by this user (" +
+                                  std::strerror(errno) + "); make it and its directories "
+                                  "readable by the user that runs certplan");
+    return;
+  }
   if (::stat(path.c_str(), &info) != 0) {
     diagnostics.add(location, subject + " does not exist; fix the path, or create a key with "
                                         "`ssh-keygen -t ed25519 -f " + path +
