@@ -2,8 +2,8 @@
 
 // Loads the desired state: servers.yaml and domains.yaml from the
 // configuration directory, and the settings from the environment and the
-// .env file. Every problem is collected first; then one ConfigError lists
-// them all.
+// .env file. Every problem is collected first, and then one ConfigError
+// lists them all.
 
 #include <filesystem>
 #include <map>
@@ -17,7 +17,7 @@
 namespace certplan {
 
 struct LoadOptions {
-  std::filesystem::path config_dir;               // holds servers.yaml and domains.yaml
+  std::filesystem::path config_dir;               // contains servers.yaml and domains.yaml
   std::optional<std::filesystem::path> env_file;  // --env-file; default: ./.env when it exists
   std::map<std::string, std::string> environment; // the process environment (tests pass their own)
   FileChecks file_checks = FileChecks::enabled;   // look at the SSH key and known_hosts files

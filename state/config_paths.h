@@ -13,7 +13,7 @@
 
 namespace certplan {
 
-// Whether the loader looks at the SSH key and known_hosts files on disk.
+// Switch for the checks of the SSH key and known_hosts files on disk.
 enum class FileChecks { enabled, disabled };
 
 // The reason a remote path is not acceptable ("must be an absolute path

@@ -92,7 +92,7 @@ void check_files(const MappingReader& reader, const ServerConfig& server,
 }
 
 // Named before the keys are checked, so that even the first messages about
-// an entry say which server it is.
+// an entry name its server.
 std::string entry_subject(const YAML::Node& entry, std::size_t index) {
   YAML::Node name = entry["name"];
   if (name && name.IsScalar() && !name.Scalar().empty()) return "server `" + name.Scalar() + "`";

@@ -19,9 +19,9 @@ struct ServerReadOptions {
   std::filesystem::path home;  // for "~/" in paths and the default known_hosts_path
 };
 
-// Reads the entries of the `servers:` list of `file`. Reports every problem;
-// returns every server that has a valid name, also when other keys of it
-// are wrong, so that domains naming it are not reported as well.
+// Reads the entries of the `servers:` list of `file` and reports every
+// problem. Returns every server that has a valid name, also when other keys
+// of it are wrong, so that domains naming it are not reported as well.
 [[nodiscard]] std::vector<ServerConfig> read_servers(const std::string& file,
                                                      const YAML::Node& list,
                                                      const ServerReadOptions& options,

@@ -42,8 +42,8 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return text;
 }
 
-// Secrets certplan knows, by the YAML key a user might try, and the variable
-// that holds each.
+// YAML keys a user might try for a certplan secret, and the variable that
+// provides each secret.
 const std::map<std::string, std::string, std::less<>> known_secret_keys = {
     {"ionos_api_key", "IONOS_API_KEY"},
     {"api_key", "IONOS_API_KEY"},

@@ -21,13 +21,13 @@ namespace certplan {
 // has no position for it.
 [[nodiscard]] SourceLocation location_of(const std::string& file, const YAML::Node& node);
 
-// The candidate closest to `name` by edit distance (a swap of two neighbouring
-// characters counts as one edit), when at most a third of the longer name
-// differs; nullopt when none is that close.
+// Finds the candidate closest to `name` by edit distance, where a swap of two
+// neighbouring characters counts as one edit. Returns nullopt unless the
+// closest one differs in at most a third of the longer name's characters.
 [[nodiscard]] std::optional<std::string> nearest_name(std::string_view name,
                                                       const std::vector<std::string>& candidates);
 
-// What a configuration file must contain, for the messages about it.
+// Expected content of a configuration file, for the messages about it.
 struct FileShape {
   std::string top_key;      // "servers"
   std::string description;  // "a `servers:` list with one entry per nginx server"
@@ -36,7 +36,8 @@ struct FileShape {
 // Reads `path` and returns the list under the file's top-level key (an empty
 // list for `servers:` with no entries). Reports a missing file, YAML syntax
 // errors, a top level that is not a mapping, unknown top-level keys and a
-// top-level value that is not a list; returns nullopt after any of them.
+// top-level value that is not a list. Returns nullopt unless the list can be
+// read.
 [[nodiscard]] std::optional<YAML::Node> read_config_list(const std::filesystem::path& path,
                                                          const FileShape& shape,
                                                          Diagnostics& diagnostics);
@@ -61,10 +62,10 @@ class MappingReader {
   bool has(const std::string& key) const;
   SourceLocation location() const { return location_of(file_, mapping_); }
 
-  // Where the key's value is; the mapping's position when the key is absent.
+  // Position of the key's value, or of the mapping when the key is absent.
   SourceLocation location(const std::string& key) const;
 
-  // `description` says what the key holds, for the missing-key message.
+  // `description` is the key's meaning, for the missing-key message.
   std::optional<std::string> string(const std::string& key, Presence presence,
                                     std::string_view description);
   std::optional<int> integer(const std::string& key, int min, int max);

@@ -16,16 +16,16 @@ struct Diagnostic {
   SourceLocation location;
   std::string message;
 
-  // "{file}:{line}:{column}: error: {message}"; the line and column are left
-  // out when they are 0 ("environment: error: ...", ".env:3: error: ...").
+  // Formats "{file}:{line}:{column}: error: {message}". The line and column
+  // are left out when they are 0: "environment: error: ...", ".env:3: error: ...".
   std::string to_string() const;
 };
 
 // "{file}:{line}:{column}", "{file}:{line}" or "{file}", by the same rule.
 std::string location_string(const SourceLocation& location);
 
-// The configuration is invalid; diagnostics() lists every problem, in the
-// order the files were read.
+// Exception for an invalid configuration. diagnostics() lists every problem
+// in the order the files were read.
 class ConfigError : public std::runtime_error {
  public:
   explicit ConfigError(std::vector<Diagnostic> diagnostics);

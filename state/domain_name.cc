@@ -37,8 +37,8 @@ std::string lowercase_ascii(std::string_view text) {
   return result;
 }
 
-// libidn2 converts the whole name; the wildcard label is split off first
-// because `*` is not a valid IDNA character.
+// The caller splits off a wildcard label first, because `*` is not a valid
+// IDNA character.
 Result<std::string> to_punycode(const std::string& name) {
   char* output = nullptr;
   int status = idn2_to_ascii_8z(name.c_str(), &output, IDN2_NONTRANSITIONAL);

@@ -73,8 +73,8 @@ void render_settings(std::string& out, const Settings& s) {
 }
 
 // NOTE: DesiredState keeps one location per server and domain entry, not
-// per key, so a field shows the entry's location when it differs from the
-// built-in default and "default" when it equals it, even if the file spells
+// per key. So a field shows the entry's location when it differs from the
+// built-in default, and "default" when it equals it, even if the file spells
 // the default out.
 template <class T>
 const SourceLocation& source_of(const T& value, const T& default_value,

@@ -33,8 +33,8 @@ bool is_variable_name(std::string_view key) {
   });
 }
 
-// The value after `=`: quoted values end at the matching quote; unquoted
-// ones end at a `#` that follows a blank.
+// The value after `=`. A quoted value ends at the matching quote, and an
+// unquoted one at a `#` that follows a blank.
 std::optional<std::string> parse_env_value(std::string_view raw, std::string& problem) {
   raw = trim(raw);
   if (!raw.empty() && (raw.front() == '"' || raw.front() == '\'')) {

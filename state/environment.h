@@ -2,7 +2,7 @@
 
 // Settings from the process environment and the .env file. A variable set
 // (non-empty) in the environment wins over the .env file, which wins over
-// the default; each Setting records where its value came from.
+// the default. Each Setting records where its value came from.
 
 #include <filesystem>
 #include <map>
@@ -35,8 +35,8 @@ struct EnvFile {
 [[nodiscard]] EnvFile parse_env_file(const std::filesystem::path& path, std::string_view text,
                                      Diagnostics& diagnostics);
 
-// Reads and parses the file at `path`; reports a missing or unreadable file
-// and returns nullopt.
+// Reads and parses the file at `path`. Returns nullopt after reporting a
+// missing or unreadable file.
 [[nodiscard]] std::optional<EnvFile> read_env_file(const std::filesystem::path& path,
                                                    Diagnostics& diagnostics);
 
@@ -48,9 +48,9 @@ struct EnvFile {
                                         const EnvFile* env_file, Diagnostics& diagnostics);
 
 // Reports the variables that the configured domains need but that are not
-// set: ACME_EMAIL for any domain, and the credentials of each dns_provider
-// in use (IONOS_API_KEY; RFC2136_NAMESERVER, RFC2136_TSIG_KEY and
-// RFC2136_TSIG_SECRET; DNS_EXEC_PATH).
+// set: ACME_EMAIL for any domain, IONOS_API_KEY for ionos,
+// RFC2136_NAMESERVER, RFC2136_TSIG_KEY and RFC2136_TSIG_SECRET for rfc2136,
+// and DNS_EXEC_PATH for exec.
 void check_required_settings(const Settings& settings, const std::vector<DomainConfig>& domains,
                              Diagnostics& diagnostics);
 

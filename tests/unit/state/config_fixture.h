@@ -41,7 +41,7 @@ class ConfigDir {
     std::ofstream(dir_ / name, std::ios::binary | std::ios::trunc) << text;
   }
 
-  // File checks are off by default; the tests for them turn them on.
+  // File checks are off by default. The tests for them turn them on.
   LoadOptions options() const {
     LoadOptions options;
     options.config_dir = dir_;
