@@ -1,0 +1,153 @@
+#include "providers/acme/acme_issuer.h"
+
+#include <utility>
+
+#include "providers/acme/acme_account.h"
+#include "providers/acme/acme_client.h"
+#include "providers/acme/acme_order.h"
+#include "providers/acme/dns01.h"
+#include "state/certificate.h"
+
+namespace certplan {
+
+namespace {
+
+// The records published for one order, removed again whatever happens.
+struct PublishedRecords {
+  DnsProvider& provider;
+  std::vector<PublishedRecord> records;
+};
+
+Result<void> publish_records(PublishedRecords& published, const std::vector<Dns01Challenge>& challenges,
+                             const std::string& thumbprint) {
+  for (const Dns01Challenge& challenge : challenges) {
+    const std::string name = dns01_record_name(challenge.identifier);
+    auto record = published.provider.present(name, dns01_record_value(challenge.token, thumbprint));
+    if (record.has_error()) return record.error().with_context("publishing TXT " + name);
+    published.records.push_back(std::move(record.value()));
+  }
+  return success();
+}
+
+Result<void> wait_for_propagation(PropagationChecker& propagation,
+                                  const std::vector<PublishedRecord>& records) {
+  for (const PublishedRecord& record : records) {
+    auto visible = propagation.wait_for(record.fqdn, record.zone, record.value);
+    if (visible.has_error()) return visible.error();
+  }
+  return success();
+}
+
+// Every step from the order to the downloaded chain. Records it publishes
+// are left in `published` for the caller to remove.
+Result<std::string> run_order(AcmeClient& client, const JwsSigner& signer, const std::string& thumbprint,
+                              const IssueRequest& request, const PrivateKey& key,
+                              PublishedRecords& published, PropagationChecker& propagation) {
+  auto order = create_order(client, signer, request.names);
+  if (order.has_error()) return order.error();
+
+  auto challenges = pending_dns01_challenges(client, signer, order.value());
+  if (challenges.has_error()) return challenges.error();
+
+  // All records go up before the first validation, because an apex and its
+  // wildcard need two values on one name at the same time.
+  auto presented = publish_records(published, challenges.value(), thumbprint);
+  if (presented.has_error()) return presented.error();
+
+  auto visible = wait_for_propagation(propagation, published.records);
+  if (visible.has_error()) return visible.error();
+
+  for (const Dns01Challenge& challenge : challenges.value()) {
+    auto responded = respond_to_challenge(client, signer, challenge);
+    if (responded.has_error()) return responded.error();
+  }
+
+  auto validated = wait_for_authorizations(client, signer, challenges.value());
+  if (validated.has_error()) return validated.error();
+
+  auto csr = make_csr_der(key, request.names);
+  if (csr.has_error()) return csr.error();
+
+  auto certificate_url = finalize_order(client, signer, order.value(), csr.value());
+  if (certificate_url.has_error()) return certificate_url.error();
+
+  return download_certificate(client, signer, certificate_url.value());
+}
+
+}  // namespace
+
+AcmeIssuer::AcmeIssuer(AcmeIssuerOptions options, DnsProviderFactory dns_providers,
+                       PropagationChecker& propagation)
+    : options_(std::move(options)), dns_providers_(std::move(dns_providers)), propagation_(propagation) {}
+
+AcmeIssuer::~AcmeIssuer() = default;
+
+Result<CertificateFiles> AcmeIssuer::issue(const IssueRequest& request) {
+  const SteadyTime deadline = std::chrono::steady_clock::now() + options_.timeout;
+  http::HttpClient http(http::HttpOptions{options_.ca_bundle});
+  AcmeClient client(http, options_.directory_url, deadline);
+
+  auto fetched = client.fetch_directory();
+  if (fetched.has_error()) return fetched.error();
+
+  auto account_of_ca = account(client);
+  if (account_of_ca.has_error()) return account_of_ca.error();
+  const Account& current = *account_of_ca.value();
+  const JwsSigner signer{current.key, current.url};
+
+  auto provider = dns_providers_(request.dns_provider);
+  if (provider.has_error()) return provider.error();
+
+  auto key = generate_private_key(request.key_type);
+  if (key.has_error()) return key.error();
+
+  PublishedRecords published{*provider.value(), {}};
+  auto chain = run_order(client, signer, current.key.thumbprint(), request, key.value(), published,
+                         propagation_);
+
+  // Cleanup runs whatever run_order returned; its failures are warnings, and
+  // also appended to an issuance error so that one message tells the whole
+  // story.
+  std::string cleanup_failures;
+  for (const PublishedRecord& record : published.records) {
+    auto removed = published.provider.cleanup(record);
+    if (removed.has_error()) {
+      const std::string message =
+          "could not remove TXT record " + record.fqdn + " (zone " + record.zone + "): " +
+          removed.error().message + "; remove it by hand";
+      warn(message);
+      cleanup_failures += "; " + message;
+    }
+  }
+
+  if (chain.has_error()) return Error{chain.error().kind, chain.error().message + cleanup_failures};
+  return CertificateFiles{std::move(chain.value()), private_key_to_pem(key.value())};
+}
+
+std::vector<std::string> AcmeIssuer::warnings() const {
+  const std::lock_guard lock(warnings_mutex_);
+  return warnings_;
+}
+
+Result<std::shared_ptr<const Account>> AcmeIssuer::account(AcmeClient& client) {
+  const std::lock_guard lock(account_mutex_);
+  if (account_) return account_;
+
+  const AccountOptions account_options{options_.state_dir, options_.email, options_.eab_kid,
+                                       options_.eab_hmac_key};
+  auto loaded = load_or_register_account(client, account_options);
+  if (loaded.has_error()) return loaded.error();
+
+  account_ = std::make_shared<const Account>(std::move(loaded.value()));
+  return account_;
+}
+
+void AcmeIssuer::warn(const std::string& message) {
+  {
+    const std::lock_guard lock(warnings_mutex_);
+    warnings_.push_back(message);
+  }
+  if (options_.on_warning) options_.on_warning(message);
+}
+
+}  // namespace certplan
