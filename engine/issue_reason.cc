@@ -50,8 +50,8 @@ std::optional<Reason> key_type_reason(const DomainConfig& domain, const Certific
   auto held = stored.certificate.key_type ? stored.certificate.key_type : stored.key_type;
   if (held == domain.key_type) return std::nullopt;
 
-  std::string wanted(key_type_label(domain.key_type));
-  std::string have = held ? std::string(key_type_label(*held)) : "a type certplan does not issue";
+  std::string wanted(key_type_name(domain.key_type));
+  std::string have = held ? std::string(key_type_name(*held)) : "a type certplan does not issue";
   return Reason{ReasonCode::key_type_changed,
                 "the stored key is " + have + " but domains.yaml asks for " + wanted};
 }

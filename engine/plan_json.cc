@@ -19,7 +19,7 @@ json summary_to_json(const std::optional<CertificateSummary>& summary) {
       {"fingerprint", summary->fingerprint},
       {"names", summary->names},
       {"not_after", summary->not_after ? json(format_rfc3339(*summary->not_after)) : json(nullptr)},
-      {"key_type", summary->key_type ? json(std::string(key_type_label(*summary->key_type))) : json(nullptr)},
+      {"key_type", summary->key_type ? json(std::string(key_type_name(*summary->key_type))) : json(nullptr)},
   };
 }
 
@@ -142,7 +142,7 @@ std::optional<CertificateSummary> summary_from_json(const json& value, const std
 
   if (!reader.present("key_type").is_null()) {
     std::string label = reader.string("key_type");
-    summary.key_type = parse_key_type_label(label);
+    summary.key_type = parse_key_type(label);
     if (!summary.key_type) {
       FieldReader::fail("\"" + reader.field("key_type") + "\"",
                         "has unknown value \"" + label + "\"; expected ec-256, ec-384, rsa-2048, rsa-3072 or rsa-4096");

@@ -23,7 +23,7 @@ std::string escape_cell(const std::string& text) {
 std::string summary_cell(const std::optional<CertificateSummary>& summary) {
   if (!summary) return "";
   if (summary->fingerprint.empty()) {
-    std::string key = summary->key_type ? " (" + std::string(key_type_label(*summary->key_type)) + ")" : "";
+    std::string key = summary->key_type ? " (" + std::string(key_type_name(*summary->key_type)) + ")" : "";
     return "new certificate" + key;
   }
   std::string cell = "`" + short_fingerprint(summary->fingerprint) + "`";
