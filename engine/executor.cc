@@ -166,7 +166,9 @@ ApplyReport execute_plan(const Plan& plan, const DesiredState& desired, Executio
       report.hosts.push_back({name, HostOutcome::failed, "prepare", work.error().message, "", {}});
       continue;
     }
-    if (work.value().deploys.empty() && work.value().verifies.empty()) {
+    const bool nothing_left = work.value().deploys.empty() && work.value().verifies.empty() &&
+                              (!actions.reload || !work.value().skipped_domains.empty());
+    if (nothing_left) {
       report.hosts.push_back({name, HostOutcome::failed, "issue",
                               "nothing deployed because every issue it needed failed", "",
                               work.value().skipped_domains});

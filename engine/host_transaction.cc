@@ -5,6 +5,7 @@
 
 #include "engine/host_backup.h"
 #include "engine/host_steps.h"
+#include "engine/plan_time.h"
 #include "engine/refresh.h"
 #include "engine/remote_lock.h"
 

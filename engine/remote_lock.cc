@@ -1,7 +1,7 @@
 #include "engine/remote_lock.h"
 
-#include <cstdio>
-#include <ctime>
+#include "engine/plan_time.h"
+
 #include <sstream>
 
 #include <unistd.h>
@@ -78,28 +78,6 @@ std::optional<LockOwner> parse_lock_owner(const std::string& content) {
   }
   if (fields != 4 || owner.run_id.empty()) return std::nullopt;
   return owner;
-}
-
-std::string format_rfc3339(std::chrono::system_clock::time_point time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
-std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& text) {
-  std::tm utc{};
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &utc.tm_year, &utc.tm_mon,
-                  &utc.tm_mday, &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &consumed) != 6 ||
-      static_cast<std::size_t>(consumed) != text.size()) {
-    return std::nullopt;
-  }
-  utc.tm_year -= 1900;
-  utc.tm_mon -= 1;
-  return std::chrono::system_clock::from_time_t(::timegm(&utc));
 }
 
 Result<void> acquire_remote_lock(HostSession& session, const ServerConfig& server,

@@ -32,10 +32,6 @@ std::string format_lock_owner(const LockOwner& owner);
 // nullopt when `content` is not in the form format_lock_owner writes.
 std::optional<LockOwner> parse_lock_owner(const std::string& content);
 
-// "2026-12-04T20:57:21Z"; the inverse returns nullopt on another form.
-std::string format_rfc3339(std::chrono::system_clock::time_point time);
-std::optional<std::chrono::system_clock::time_point> parse_rfc3339(const std::string& text);
-
 // Takes the lock. When another run holds it, fails with ErrorKind::locked
 // naming the holder, its age and the file to remove if no run is active.
 [[nodiscard]] Result<void> acquire_remote_lock(HostSession& session, const ServerConfig& server,
