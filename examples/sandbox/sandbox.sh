@@ -7,6 +7,9 @@
 #   sandbox.sh start DIR [--base 127.A.B] [--hosts N] [--domain NAME]...
 #   sandbox.sh stop DIR
 #
+# start exits 3 when the base given with --base is in use, and 1 on any other
+# failure, after stopping what it had started.
+#
 # Services listen on 127.A.B.1, host i on 127.A.B.(10+i). Needs root and the
 # packages of scripts/install-deps.sh. See docs/sandbox.md.
 set -euo pipefail
@@ -37,6 +40,12 @@ EOF
 fail() {
   echo "sandbox.sh: $*" >&2
   exit 1
+}
+
+# Exit code 3 tells a caller that picked the base to retry with another one.
+fail_busy_base() {
+  echo "sandbox.sh: $*" >&2
+  exit 3
 }
 
 log() {
@@ -187,8 +196,9 @@ choose_base() {
   if [ -z "$base" ]; then
     base=$(pick_free_base "$dir")
   else
-    base_is_free "$base" || fail "something already listens on $base.*; pick another --base"
-    claim_base "$base" "$dir" || fail "base $base is claimed by another sandbox ($(cat "$claims_dir/$base/dir"))"
+    base_is_free "$base" || fail_busy_base "something already listens on $base.*; pick another --base"
+    claim_base "$base" "$dir" ||
+      fail_busy_base "base $base is claimed by the sandbox in $(cat "$claims_dir/$base/dir"); pick another --base"
   fi
   echo "$base" >"$run_dir/base"
   services_address=$base.1

@@ -1,0 +1,40 @@
+// End to end: when `nginx -t` fails on one host, certplan puts that host's
+// previous files back and still applies the other host.
+
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+#include "tests/e2e/support/sandbox.h"
+#include "tests/e2e/support/tls_client.h"
+
+namespace certplan::e2e {
+
+BOOST_AUTO_TEST_CASE(failed_nginx_test_rolls_host_back) {
+  Sandbox sandbox;
+  const std::string domain = "example.com";
+  const auto web02_files = sandbox.host(2).cert_dir / domain;
+  const std::string placeholder_chain = Sandbox::read_file(web02_files / "fullchain.pem");
+  const std::string placeholder_key = Sandbox::read_file(web02_files / "privkey.pem");
+  const std::string placeholder = sandbox.served_fingerprint(2, domain);
+
+  sandbox.break_nginx_config(2);
+  const CommandOutput apply = sandbox.run_certplan({"apply", "--auto-approve"});
+  BOOST_TEST_INFO("apply output:\n" << apply.text());
+  BOOST_TEST(apply.exit_code == 3);
+  BOOST_TEST_INFO("apply output:\n" << apply.text());
+  BOOST_TEST(has_line_containing_all(apply.text(), {"web-02", "rolled back"}));
+  BOOST_TEST_INFO("apply output:\n" << apply.text());
+  BOOST_TEST(has_line_containing_all(apply.text(), {"web-01", "applied"}));
+
+  BOOST_TEST(sandbox.served_fingerprint(2, domain) == placeholder);
+  BOOST_TEST(Sandbox::read_file(web02_files / "fullchain.pem") == placeholder_chain);
+  BOOST_TEST(Sandbox::read_file(web02_files / "privkey.pem") == placeholder_key);
+
+  const std::string issued =
+      pem_leaf_fingerprint(Sandbox::read_file(sandbox.store_dir(domain) / "fullchain.cer"));
+  BOOST_TEST(issued != placeholder);
+  BOOST_TEST(sandbox.served_fingerprint(1, domain) == issued);
+}
+
+}  // namespace certplan::e2e
