@@ -217,7 +217,8 @@ ensure_sandbox_user() {
     useradd --system --shell /bin/sh --no-create-home "$sandbox_user"
   fi
   # With UsePAM no, sshd rejects accounts whose password field starts with
-  # "!" (locked), which useradd writes; "*" means no password but unlocked.
+  # "!" (locked), which useradd writes. The value "*" means no password but
+# an unlocked account.
   if [ "$(getent shadow "$sandbox_user" | cut -d: -f2)" != "*" ]; then
     usermod -p '*' "$sandbox_user"
   fi
@@ -554,7 +555,7 @@ write_sandbox_env() {
 }
 
 # Stops what a failed start left running, unless SANDBOX_KEEP_ON_FAILURE=1
-# asks to keep it for a look.
+# requests that it stay up for a look.
 clean_up_failed_start() {
   local status=$?
   if [ "$status" -ne 0 ] && [ "${SANDBOX_KEEP_ON_FAILURE:-0}" != 1 ]; then

@@ -151,8 +151,8 @@ int wait_for_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// KEY=value lines of a shell-sourceable file; surrounding double quotes
-// are removed from values.
+// Parses the KEY=value lines of a shell-sourceable file. Surrounding double
+// quotes are removed from values.
 std::map<std::string, std::string> read_assignments(const fs::path& path) {
   std::map<std::string, std::string> values;
   std::istringstream lines(Sandbox::read_file(path));

@@ -183,7 +183,7 @@ std::string pem_leaf_fingerprint(const std::string& pem) {
   }
   X509Ptr leaf(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!leaf) {
-    throw std::runtime_error("the PEM text holds no certificate: " + openssl_errors());
+    throw std::runtime_error("the PEM text contains no certificate: " + openssl_errors());
   }
   return certificate_fingerprint(leaf.get());
 }

@@ -15,9 +15,9 @@ namespace certplan::e2e {
 std::string fetch_leaf_fingerprint(const std::string& address, int port,
                                    const std::string& server_name);
 
-// Returns the SHA-256 fingerprint, in the same form, of the first
+// Computes the SHA-256 fingerprint, in the same form, of the first
 // certificate in `pem` (a leaf followed by its chain, for example).
-// Throws std::runtime_error when `pem` holds no certificate.
+// Throws std::runtime_error when `pem` contains no certificate.
 std::string pem_leaf_fingerprint(const std::string& pem);
 
 }  // namespace certplan::e2e
