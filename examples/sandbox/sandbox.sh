@@ -212,18 +212,33 @@ host_address() {
   echo "$base.$((10 + $1))"
 }
 
+# Sandboxes started in parallel share the user. useradd and usermod fail
+# while another one holds the lock on /etc/passwd, so both are retried.
 ensure_sandbox_user() {
+  local tenth
+  for tenth in $(seq 1 "$start_timeout_tenths"); do
+    if user_is_ready || prepare_user 2>/dev/null; then
+      break
+    fi
+    sleep 0.1
+  done
+  user_is_ready || fail "could not create the unlocked user $sandbox_user (useradd or usermod failed)"
+  mkdir -p /run/sshd
+  chmod 0755 /run/sshd
+}
+
+# With UsePAM no, sshd rejects accounts whose password field starts with "!"
+# (locked), which useradd writes. The value "*" means no password but an
+# unlocked account.
+user_is_ready() {
+  [ "$(getent shadow "$sandbox_user" | cut -d: -f2)" = "*" ]
+}
+
+prepare_user() {
   if ! getent passwd "$sandbox_user" >/dev/null; then
     useradd --system --shell /bin/sh --no-create-home "$sandbox_user"
   fi
-  # With UsePAM no, sshd rejects accounts whose password field starts with
-  # "!" (locked), which useradd writes. The value "*" means no password but
-# an unlocked account.
-  if [ "$(getent shadow "$sandbox_user" | cut -d: -f2)" != "*" ]; then
-    usermod -p '*' "$sandbox_user"
-  fi
-  mkdir -p /run/sshd
-  chmod 0755 /run/sshd
+  usermod -p '*' "$sandbox_user"
 }
 
 make_ca() {
