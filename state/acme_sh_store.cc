@@ -201,6 +201,8 @@ Result<void> AcmeShStore::save(const std::string& domain, const CertificateFiles
   };
 
   // Every new file is complete on disk before anything old is touched.
+  // NOTE: a crash leaves its hidden ".*.tmp-*" files behind; nothing removes
+  // them yet, but readers ignore them.
   const NewFiles split = split_fullchain(files.fullchain_pem);
   auto key = prepare(directory.key(StorePair::current), files.key_pem.reveal(), key_mode);
   if (!key) return key.error().with_context(context);

@@ -167,6 +167,8 @@ Result<PrivateKey> parse_private_key(const SecretString& pem) {
                       "invalid PEM private key: OpenSSL cannot decode it (" + take_openssl_errors() +
                           ")");
   }
+  // OpenSSL's decoders may leave errors of the formats they tried first.
+  ERR_clear_error();
   return PrivateKey(key);
 }
 

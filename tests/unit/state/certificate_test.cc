@@ -277,6 +277,31 @@ BOOST_AUTO_TEST_CASE(private_key_pem_round_trip) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(traditional_key_format_parsed) {
+  // acme.sh writes "BEGIN EC PRIVATE KEY" and "BEGIN RSA PRIVATE KEY" files.
+  for (const KeyType type : {KeyType::ec256, KeyType::rsa2048}) {
+    BOOST_TEST_CONTEXT("key type " << key_type_name(type)) {
+      const PrivateKey key = new_key(type);
+      BioHandle bio(BIO_new(BIO_s_mem()));
+      BOOST_TEST_REQUIRE(PEM_write_bio_PrivateKey_traditional(
+                             bio.get(), static_cast<EVP_PKEY*>(key.get()), nullptr, nullptr, 0,
+                             nullptr, nullptr) == 1);
+      char* data = nullptr;
+      const long length = BIO_get_mem_data(bio.get(), &data);
+      const std::string pem(data, static_cast<std::size_t>(length));
+      const std::string header = type == KeyType::ec256 ? "-----BEGIN EC PRIVATE KEY-----\n"
+                                                        : "-----BEGIN RSA PRIVATE KEY-----\n";
+      BOOST_TEST(pem.rfind(header, 0) == 0u);
+
+      auto parsed = parse_private_key(SecretString(pem));
+      BOOST_TEST_REQUIRE(parsed.has_value());
+      BOOST_TEST(public_key_fingerprint(parsed.value()) == public_key_fingerprint(key));
+      BOOST_TEST((key_type_of(parsed.value()) == type));
+      BOOST_TEST(ERR_peek_error() == 0u);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(encrypted_private_key_rejected) {
   const PrivateKey key = new_key(KeyType::ec256);
   auto parsed = parse_private_key(SecretString(encrypted_pkcs8_pem(key)));
