@@ -41,10 +41,10 @@ bool server_has_value(PendingServer& pending, const std::string& fqdn, const std
   return false;
 }
 
+// Rounds up, so that a deadline less than 1 ms away still counts as ahead.
 std::chrono::milliseconds remaining_until(SteadyClock::time_point deadline) {
   const auto left = deadline - SteadyClock::now();
-  return std::max(std::chrono::duration_cast<std::chrono::milliseconds>(left),
-                  std::chrono::milliseconds(0));
+  return std::max(std::chrono::ceil<std::chrono::milliseconds>(left), std::chrono::milliseconds(0));
 }
 
 std::string format_duration(std::chrono::milliseconds duration) {
