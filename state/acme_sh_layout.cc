@@ -29,9 +29,10 @@ void check_domain(const std::string& domain) {
   }
 }
 
-bool holds_files(const DomainDirectory& candidate) {
+// A directory with a key but no certificate (a first save that stopped
+// halfway) does not count, so an acme.sh certificate behind it is found.
+bool has_certificate(const DomainDirectory& candidate) {
   return entry_exists(candidate.fullchain(StorePair::current)) ||
-         entry_exists(candidate.key(StorePair::current)) ||
          entry_exists(candidate.fullchain(StorePair::previous));
 }
 
@@ -151,7 +152,7 @@ std::vector<DomainDirectory> candidate_directories(const std::filesystem::path& 
 
   std::vector<DomainDirectory> found;
   for (auto& candidate : candidates) {
-    if (holds_files(candidate)) found.push_back(std::move(candidate));
+    if (has_certificate(candidate)) found.push_back(std::move(candidate));
   }
   return found;
 }

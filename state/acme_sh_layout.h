@@ -28,9 +28,9 @@ struct DomainDirectory {
 // std::invalid_argument on a name that would leave `base` ("..", "/").
 DomainDirectory own_directory(const std::filesystem::path& base, const std::string& domain);
 
-// Lists the directories that contain files of `domain`, the one that wins
-// first: certplan's own, then acme.sh's "_ecc" one, then acme.sh's literal
-// wildcard one.
+// Lists the directories with a fullchain.cer (or its ".previous") of
+// `domain`, the one that wins first: certplan's own, then acme.sh's "_ecc"
+// one, then acme.sh's literal wildcard one.
 std::vector<DomainDirectory> candidate_directories(const std::filesystem::path& base,
                                                    const std::string& domain);
 

@@ -31,7 +31,7 @@ enum class StorePair { current, previous };
 // The result of inspect() for one domain.
 struct StoreInspection {
   StoreObservation observation;
-  std::filesystem::path directory;  // the directory read; empty when no directory contains files
+  std::filesystem::path directory;  // the directory read; empty when no directory contains a certificate
   StorePair pair = StorePair::current;
   std::string note;  // why the previous pair is used; empty when the current pair is
 };

@@ -242,6 +242,29 @@ BOOST_AUTO_TEST_CASE(interrupted_save_keeps_usable_pair) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(interrupted_first_save_stores_nothing) {
+  TemporaryBase base;
+  AcmeShStore store(base.path);
+  const Pair pair = make_pair({"example.com"});
+  store.set_save_hook([](SaveStep step) {
+    if (step == SaveStep::key_renamed) throw SimulatedCrash{step};
+  });
+
+  BOOST_CHECK_THROW(static_cast<void>(store.save("example.com", pair.files)), SimulatedCrash);
+  BOOST_TEST(fs::exists(base.path / "example.com" / "example.com.key"));
+
+  const StoreObservation observation = store.observe("example.com");
+  BOOST_TEST(!observation.current.has_value());
+  BOOST_TEST(observation.error == "");
+  auto loaded = store.load("example.com");
+  BOOST_TEST_REQUIRE(!loaded.has_value());
+  BOOST_TEST((loaded.error().kind == ErrorKind::not_found));
+
+  store.set_save_hook(nullptr);
+  BOOST_TEST_REQUIRE(store.save("example.com", pair.files).has_value());
+  BOOST_TEST_REQUIRE(store.observe("example.com").current.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(mismatched_key_without_previous) {
   TemporaryBase base;
   AcmeShStore store(base.path);
@@ -347,6 +370,23 @@ BOOST_AUTO_TEST_CASE(own_directory_wins_over_acme_sh) {
   BOOST_TEST(inspection.directory == base.path / "_wildcard.example.com");
   BOOST_TEST_REQUIRE(inspection.observation.current.has_value());
   BOOST_TEST(inspection.observation.current->certificate.fingerprint == own_pair.fingerprint);
+}
+
+BOOST_AUTO_TEST_CASE(key_only_directory_is_skipped) {
+  TemporaryBase base;
+  AcmeShStore store(base.path);
+  const Pair acme_sh_pair = make_pair({"example.com"});
+  const Pair new_pair = make_pair({"example.com"});
+  write_by_hand(base.path / "example.com_ecc", "example.com", acme_sh_pair.files.fullchain_pem,
+                acme_sh_pair.files.key_pem.reveal());
+  BOOST_TEST_REQUIRE(write_file_atomic(base.path / "example.com" / "example.com.key",
+                                       new_pair.files.key_pem.reveal(), 0600)
+                         .has_value());
+
+  const StoreInspection inspection = store.inspect("example.com");
+  BOOST_TEST(inspection.directory == base.path / "example.com_ecc");
+  BOOST_TEST_REQUIRE(inspection.observation.current.has_value());
+  BOOST_TEST(inspection.observation.current->certificate.fingerprint == acme_sh_pair.fingerprint);
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_certificate_error) {
