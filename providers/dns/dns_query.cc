@@ -135,7 +135,7 @@ std::string rcode_name(ldns_pkt_rcode rcode) {
   }
 }
 
-// A TXT record holds one or more character-strings, each a length byte and
+// A TXT record contains one or more character-strings, each a length byte and
 // that many bytes. DNS clients join them into one value.
 std::string join_txt_strings(const ldns_rr* rr) {
   std::string joined;

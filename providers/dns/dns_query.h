@@ -12,7 +12,7 @@
 
 namespace certplan {
 
-// What one server returned for one question.
+// The records one server returned for one question.
 struct DnsResponse {
   std::vector<std::string> txt;    // TXT records of the answer section, strings joined
   std::vector<std::string> cname;  // CNAME targets, lowercase, without trailing dot

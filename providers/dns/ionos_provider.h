@@ -33,7 +33,7 @@ class IonosProvider final : public DnsProvider {
   // Adds the TXT record in the zone of the account that contains `fqdn`.
   Result<PublishedRecord> present(const std::string& fqdn, const std::string& value) override;
 
-  // Deletes the record by id, or, when IONOS no longer knows the id, by
+  // Deletes the record by id, or, when IONOS returns 404 for the id, by
   // looking it up by name and content.
   Result<void> cleanup(const PublishedRecord& record) override;
 

@@ -1,7 +1,8 @@
 #pragma once
 
 // Waits until DNS servers return a DNS-01 TXT value, asking each server
-// directly, so that the CA is told to validate only once it can see it.
+// directly, so that the validation request goes to the CA only once the
+// record is visible.
 
 #include <chrono>
 #include <string>
