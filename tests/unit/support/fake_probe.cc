@@ -7,6 +7,17 @@ void FakeProbe::fail(const std::string& address, Error error) {
   failures_[address] = std::move(error);
 }
 
+void FakeProbe::kill(const std::string& address) {
+  const std::lock_guard lock(mutex_);
+  kills_.insert(address);
+}
+
+void FakeProbe::heal(const std::string& address) {
+  const std::lock_guard lock(mutex_);
+  failures_.erase(address);
+  kills_.erase(address);
+}
+
 int FakeProbe::probes() const {
   const std::lock_guard lock(mutex_);
   return probes_;
@@ -17,6 +28,7 @@ Result<ProbeResult> FakeProbe::probe(const ProbeTarget& target, bool http_reques
   {
     const std::lock_guard lock(mutex_);
     ++probes_;
+    if (kills_.contains(target.address)) throw SimulatedKill("killed while probing " + target.address);
     if (const auto failure = failures_.find(target.address); failure != failures_.end()) {
       return failure->second;
     }

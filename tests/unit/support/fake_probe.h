@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 
 #include "engine/tls_probe.h"
@@ -18,6 +19,10 @@ class FakeProbe final : public TlsProbe {
 
   // Probes of `address` fail with `error` from now on.
   void fail(const std::string& address, Error error);
+  // Probes of `address` throw SimulatedKill from now on.
+  void kill(const std::string& address);
+  // Probes of `address` work again.
+  void heal(const std::string& address);
   int probes() const;
 
   Result<ProbeResult> probe(const ProbeTarget& target, bool http_request,
@@ -27,6 +32,7 @@ class FakeProbe final : public TlsProbe {
   FakeConnector& hosts_;
   mutable std::mutex mutex_;
   std::map<std::string, Error> failures_;
+  std::set<std::string> kills_;
   int probes_ = 0;
 };
 

@@ -1,0 +1,201 @@
+// execute_plan across hosts and issues, the exit codes and the summary.
+
+#include <boost/test/unit_test.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+
+#include "engine/executor.h"
+#include "tests/unit/support/fake_fleet.h"
+
+namespace certplan::testing {
+namespace {
+
+Action issue_action(const std::string& domain) {
+  Action action;
+  action.id = "issue:" + domain;
+  action.kind = ActionKind::issue;
+  action.domain = domain;
+  action.reason = {ReasonCode::renewal_due, "renewal due"};
+  return action;
+}
+
+BOOST_AUTO_TEST_CASE(failing_host_does_not_stop_others) {
+  Fleet fleet;
+  fleet.host("web-01").script_command("sudo nginx -t",
+                                      {CommandOutcome::exits(1, "emerg"), CommandOutcome::exits(0)});
+
+  auto context = fleet.context();
+  const ApplyReport report =
+      execute_plan(fleet.deploy_plan({"web-01", "web-02"}, {"example.com"}), fleet.desired, context, fleet.options);
+
+  BOOST_REQUIRE_EQUAL(report.hosts.size(), 2u);
+  BOOST_TEST(report.exit_code() == 3);
+  BOOST_TEST(render_summary(report) ==
+             "Apply complete: 1 applied, 1 rolled back.\n"
+             "  web-01  rolled back: test failed: `sudo nginx -t` exited with status 1: emerg\n"
+             "  web-02  applied\n");
+  BOOST_TEST(fleet.served_fingerprint("web-01", "example.com") == fleet.old_fingerprints["example.com"]);
+  BOOST_TEST(fleet.served_fingerprint("web-02", "example.com") == fleet.new_fingerprints["example.com"]);
+}
+
+BOOST_AUTO_TEST_CASE(hosts_run_in_parallel) {
+  Fleet fleet;
+  // Each host waits in its test command until the other has reached it too;
+  // run one after another, the first would wait for ever.
+  std::mutex mutex;
+  std::condition_variable arrived;
+  int waiting = 0;
+  bool both = false;
+  for (const std::string name : {"web-01", "web-02"}) {
+    fleet.host(name).on_operation([&](const std::string& operation) {
+      if (operation != "run sudo nginx -t") return;
+      std::unique_lock lock(mutex);
+      if (++waiting == 2) {
+        both = true;
+        arrived.notify_all();
+      }
+      arrived.wait_for(lock, std::chrono::seconds(5), [&] { return both; });
+    });
+  }
+
+  auto context = fleet.context();
+  const ApplyReport report =
+      execute_plan(fleet.deploy_plan({"web-01", "web-02"}, {"example.com"}), fleet.desired, context, fleet.options);
+
+  BOOST_TEST(both);
+  BOOST_TEST(report.exit_code() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(issue_then_deploy) {
+  Fleet fleet;
+  Plan plan;
+  plan.actions.push_back(issue_action("example.com"));
+  fleet.add_host_actions(plan, "web-01", {"example.com"}, true);
+
+  auto context = fleet.context();
+  const ApplyReport report = execute_plan(plan, fleet.desired, context, fleet.options);
+
+  BOOST_REQUIRE_EQUAL(report.issues.size(), 1u);
+  BOOST_TEST(report.issues[0].ok);
+  BOOST_TEST(fleet.store.saves() == 1);
+  const auto requests = fleet.issuer.requests();
+  BOOST_REQUIRE_EQUAL(requests.size(), 1u);
+  BOOST_TEST(requests[0].domain == "example.com");
+  BOOST_TEST(requests[0].names == std::vector<std::string>{"example.com"}, boost::test_tools::per_element());
+
+  const std::string issued = Fleet::fingerprint_of(fleet.store.load("example.com").value().fullchain_pem);
+  BOOST_TEST(issued != fleet.new_fingerprints["example.com"]);
+  BOOST_TEST(fleet.served_fingerprint("web-01", "example.com") == issued);
+  BOOST_TEST(report.exit_code() == 0);
+  BOOST_TEST(render_summary(report) ==
+             "Apply complete: 1 applied, 1 unchanged, 1 issued.\n  web-01  applied\n  web-02  unchanged\n");
+}
+
+BOOST_AUTO_TEST_CASE(issue_failure_skips_its_deploys) {
+  Fleet fleet({"example.com", "example.org"});
+  fleet.issuer.fail("example.com", make_error(ErrorKind::rejected, "the CA rejected the order"));
+  Plan plan;
+  plan.actions.push_back(issue_action("example.com"));
+  fleet.add_host_actions(plan, "web-01", {"example.com"}, true);
+  fleet.add_host_actions(plan, "web-02", {"example.com", "example.org"}, true);
+  plan.actions.insert(plan.actions.begin() + 1, issue_action("example.org"));
+  const auto web01_files = Fleet::live_files(fleet.host("web-01"));
+
+  auto context = fleet.context();
+  const ApplyReport report = execute_plan(plan, fleet.desired, context, fleet.options);
+
+  BOOST_REQUIRE_EQUAL(report.issues.size(), 2u);
+  BOOST_TEST(!report.issues[0].ok);
+  BOOST_TEST(report.issues[0].message == "the CA rejected the order");
+  BOOST_TEST(report.issues[1].ok);
+
+  // web-01 had only the failed domain: it is not touched at all.
+  BOOST_TEST((Fleet::live_files(fleet.host("web-01")) == web01_files));
+  BOOST_TEST(fleet.host("web-01").operations().empty());
+  // web-02 gets example.org and keeps its old example.com.
+  BOOST_TEST(fleet.served_fingerprint("web-02", "example.com") == fleet.old_fingerprints["example.com"]);
+  BOOST_TEST(fleet.served_fingerprint("web-02", "example.org") ==
+             Fleet::fingerprint_of(fleet.store.load("example.org").value().fullchain_pem));
+
+  BOOST_TEST(report.exit_code() == 3);
+  BOOST_TEST(render_summary(report) ==
+             "Apply complete: 1 applied, 1 failed, 1 issued, 1 issue failed.\n"
+             "  web-01  failed: nothing deployed because every issue it needed failed\n"
+             "    skipped deploy of example.com: its issue failed\n"
+             "  web-02  applied\n"
+             "    skipped deploy of example.com: its issue failed\n"
+             "  issue example.com  failed: the CA rejected the order\n");
+}
+
+BOOST_AUTO_TEST_CASE(only_failed_issues_exit_1) {
+  Fleet fleet;
+  fleet.issuer.fail("example.com", make_error(ErrorKind::timed_out, "DNS propagation timed out"));
+  Plan plan;
+  plan.actions.push_back(issue_action("example.com"));
+  fleet.add_host_actions(plan, "web-01", {"example.com"}, true);
+
+  auto context = fleet.context();
+  const ApplyReport report = execute_plan(plan, fleet.desired, context, fleet.options);
+
+  BOOST_TEST(report.exit_code() == 1);
+  BOOST_TEST(fleet.store.saves() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(store_save_failure_fails_issue) {
+  Fleet fleet;
+  fleet.store.fail_save("example.com", make_error(ErrorKind::failed, "disk full"));
+  Plan plan;
+  plan.actions.push_back(issue_action("example.com"));
+
+  auto context = fleet.context();
+  const ApplyReport report = execute_plan(plan, fleet.desired, context, fleet.options);
+
+  BOOST_REQUIRE_EQUAL(report.issues.size(), 1u);
+  BOOST_TEST(report.issues[0].message == "could not save the new certificate: disk full");
+  BOOST_TEST(report.exit_code() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(exit_codes) {
+  ApplyReport report;
+  BOOST_TEST(report.exit_code() == 0);
+
+  report.hosts = {{"a", HostOutcome::applied, "", "", "", {}}, {"b", HostOutcome::unchanged, "", "", "", {}}};
+  BOOST_TEST(report.exit_code() == 0);
+
+  report.hosts = {{"a", HostOutcome::failed, "lock", "locked", "", {}},
+                  {"b", HostOutcome::unreachable, "connect", "refused", "", {}}};
+  BOOST_TEST(report.exit_code() == 1);
+
+  report.hosts.push_back({"c", HostOutcome::applied, "", "", "", {}});
+  BOOST_TEST(report.exit_code() == 3);
+
+  report.hosts = {{"a", HostOutcome::rolled_back, "test", "failed", "", {}}};
+  BOOST_TEST(report.exit_code() == 3);
+
+  report.hosts.push_back({"b", HostOutcome::rollback_failed, "test", "failed", "restore", {}});
+  BOOST_TEST(report.exit_code() == 4);
+}
+
+BOOST_AUTO_TEST_CASE(text_reporter_lines) {
+  std::ostringstream out;
+  auto now = std::chrono::steady_clock::time_point{};
+  TextReporter reporter(out, [&] { return now; });
+
+  reporter.step("web-01", "deploy example.com", StepStatus::started, "");
+  now += std::chrono::milliseconds(200);
+  reporter.step("web-01", "deploy example.com", StepStatus::succeeded, "");
+  reporter.step("web-01", "test", StepStatus::started, "");
+  now += std::chrono::milliseconds(1340);
+  reporter.step("web-01", "test", StepStatus::failed, "exited with status 1");
+  reporter.issue("example.com", StepStatus::skipped, "not due");
+
+  BOOST_TEST(out.str() ==
+             "web-01: deploy example.com ... done (0.2 s)\n"
+             "web-01: test ... failed (1.3 s): exited with status 1\n"
+             "example.com: issue ... skipped: not due\n");
+}
+
+}  // namespace
+}  // namespace certplan::testing
