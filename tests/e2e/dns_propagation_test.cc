@@ -167,6 +167,97 @@ class ChallengeTestServer {
   http::HttpClient client_{http::HttpOptions{}};
 };
 
+// A DNS server in Python that answers every UDP query with an empty,
+// truncated response and every TCP query with two TXT records, the first
+// made of the strings "part-one-" and "part-two". It shows that the checker
+// retries over TCP and joins the strings of a TXT record.
+constexpr const char* kTruncatingServer = R"PY(
+import socket, struct, sys, threading
+
+address, port = sys.argv[1], int(sys.argv[2])
+
+def question_end(message):
+    offset = 12
+    while message[offset] != 0:
+        offset += 1 + message[offset]
+    return offset + 5
+
+def build_response(message, truncated):
+    flags = 0x8000 | 0x0400 | ((message[2] & 0x01) << 8)
+    answers = b""
+    count = 0
+    if truncated:
+        flags |= 0x0200
+    else:
+        for strings in (["part-one-", "part-two"], ["other"]):
+            rdata = b"".join(bytes([len(text)]) + text.encode() for text in strings)
+            answers += b"\xc0\x0c" + struct.pack(">HHIH", 16, 1, 60, len(rdata)) + rdata
+            count += 1
+    end = question_end(message)
+    return message[:2] + struct.pack(">HHHHH", flags, 1, count, 0, 0) + message[12:end] + answers
+
+def read_exact(connection, size):
+    data = b""
+    while len(data) < size:
+        chunk = connection.recv(size - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+def serve_udp(udp):
+    while True:
+        message, peer = udp.recvfrom(4096)
+        udp.sendto(build_response(message, True), peer)
+
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+udp.bind((address, port))
+tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+tcp.bind((address, port))
+tcp.listen()
+threading.Thread(target=serve_udp, args=(udp,), daemon=True).start()
+print("ready", flush=True)
+while True:
+    connection, _ = tcp.accept()
+    with connection:
+        try:
+            size = struct.unpack(">H", read_exact(connection, 2))[0]
+            response = build_response(read_exact(connection, size), False)
+            connection.sendall(struct.pack(">H", len(response)) + response)
+        except EOFError:
+            pass
+)PY";
+
+// kTruncatingServer on a random loopback address and port.
+class TruncatingServer {
+ public:
+  TruncatingServer() {
+    std::mt19937 random(std::random_device{}());
+    std::uniform_int_distribution<int> octet(1, 254);
+    std::uniform_int_distribution<int> port(20000, 60000);
+    for (int attempt = 0; attempt < 5 && !process_; ++attempt) {
+      const std::string address = "127." + std::to_string(octet(random)) + "." +
+                                  std::to_string(octet(random)) + "." +
+                                  std::to_string(octet(random));
+      const int dns_port = port(random);
+      auto process = std::make_unique<ServerProcess>(std::vector<std::string>{
+          "python3", "-c", kTruncatingServer, address, std::to_string(dns_port)});
+      if (process->wait_for_output("ready\n", milliseconds(10000))) {
+        process_ = std::move(process);
+        server_ = DnsServer{address, static_cast<std::uint16_t>(dns_port)};
+      }
+    }
+    BOOST_REQUIRE_MESSAGE(process_, "the truncating DNS server did not start");
+  }
+
+  const DnsServer& dns() const { return server_; }
+
+ private:
+  std::unique_ptr<ServerProcess> process_;
+  DnsServer server_;
+};
+
 PropagationOptions short_options(milliseconds timeout) {
   PropagationOptions options;
   options.timeout = timeout;
@@ -240,6 +331,18 @@ BOOST_AUTO_TEST_CASE(timeout_names_only_lagging_server) {
                  lacks_value.dns().to_string() +
                  " (only the TXT value \"old-token\"); check that the record exists at the DNS "
                  "provider, or raise DNS_PROPAGATION_TIMEOUT");
+}
+
+BOOST_AUTO_TEST_CASE(truncated_udp_retried_over_tcp) {
+  TruncatingServer dns;
+  DnsPropagationChecker checker({dns.dns()}, short_options(milliseconds(3000)));
+
+  auto joined = checker.wait_for("_acme-challenge.example.com", "example.com",
+                                 "part-one-part-two");
+  BOOST_TEST(joined.has_value());
+
+  auto second = checker.wait_for("_acme-challenge.example.com", "example.com", "other");
+  BOOST_TEST(second.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(cname_is_followed) {
