@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "providers/dns/cname.h"
+#include "providers/dns/ionos_provider.h"
 #include "providers/dns/propagation.h"
 #include "providers/http/http_client.h"
 
@@ -138,6 +139,7 @@ class ChallengeTestServer {
   }
 
   const DnsServer& dns() const { return server_; }
+  const std::string& management_url() const { return management_url_; }
 
   void post(const std::string& endpoint, const Json& body) {
     auto response = client_.send(
@@ -376,6 +378,43 @@ BOOST_AUTO_TEST_CASE(cname_loop_is_rejected) {
   BOOST_TEST(result.error().message ==
              "the CNAME chain at _acme-challenge.a.example.com loops back to "
              "_acme-challenge.a.example.com; fix the CNAME records");
+}
+
+// fake_ionos.py hands its TXT records to pebble-challtestsrv, so a record
+// written through IonosProvider becomes visible in DNS and disappears again.
+BOOST_AUTO_TEST_CASE(ionos_fake_feeds_challtestsrv) {
+  ChallengeTestServer dns;
+  const std::string address = dns.dns().address;
+  const std::string listen = address + ":" + std::to_string(dns.dns().port + 2);
+  ServerProcess fake({"python3", CERTPLAN_SOURCE_DIR "/examples/sandbox/fake_ionos.py", "--listen",
+                      listen, "--api-key", "chain.secret", "--zone", "example.com",
+                      "--challtestsrv", dns.management_url()});
+  BOOST_REQUIRE(fake.wait_for_output("ready\n", milliseconds(10000)));
+  fake.drain_output();
+
+  IonosProvider provider("http://" + listen, SecretString("chain.secret"));
+  DnsPropagationChecker checker({dns.dns()}, short_options(milliseconds(3000)));
+
+  auto apex = provider.present("_acme-challenge.example.com", "apex-value");
+  BOOST_REQUIRE(apex.has_value());
+  auto wildcard = provider.present("_acme-challenge.example.com", "wildcard-value");
+  BOOST_REQUIRE(wildcard.has_value());
+  BOOST_TEST(checker.wait_for("_acme-challenge.example.com", "example.com", "apex-value")
+                 .has_value());
+  BOOST_TEST(checker.wait_for("_acme-challenge.example.com", "example.com", "wildcard-value")
+                 .has_value());
+
+  BOOST_REQUIRE(provider.cleanup(apex.value()).has_value());
+  BOOST_TEST(checker.wait_for("_acme-challenge.example.com", "example.com", "wildcard-value")
+                 .has_value());
+  DnsPropagationChecker quick_checker({dns.dns()}, short_options(milliseconds(300)));
+  auto removed = quick_checker.wait_for("_acme-challenge.example.com", "example.com", "apex-value");
+  BOOST_REQUIRE(!removed.has_value());
+  BOOST_TEST(removed.error().message ==
+             "TXT record \"apex-value\" at _acme-challenge.example.com did not appear within "
+             "300 ms on " + dns.dns().to_string() +
+                 " (only the TXT value \"wildcard-value\"); check that the record exists at the "
+                 "DNS provider, or raise DNS_PROPAGATION_TIMEOUT");
 }
 
 }  // namespace
