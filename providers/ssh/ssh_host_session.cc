@@ -64,14 +64,15 @@ std::string trimmed(std::string text) {
   return text;
 }
 
-// Appends what the channel has on one stream. Returns the byte count, 0 at
-// no data, or SSH_ERROR.
+// Appends what the channel has on one stream. Returns the byte count, 0
+// when there is no data (also at EOF), or SSH_ERROR.
 int read_stream(ssh_channel channel, int is_stderr, int wait_ms, std::string& stream,
                 std::string& interleaved) {
   std::array<char, 16384> buffer{};
   const int count = wait_ms > 0
                         ? ssh_channel_read_timeout(channel, buffer.data(), buffer.size(), is_stderr, wait_ms)
                         : ssh_channel_read_nonblocking(channel, buffer.data(), buffer.size(), is_stderr);
+  if (count == SSH_EOF) return 0;
   if (count > 0) {
     stream.append(buffer.data(), static_cast<std::size_t>(count));
     interleaved.append(buffer.data(), static_cast<std::size_t>(count));
