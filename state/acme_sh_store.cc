@@ -172,7 +172,9 @@ StoreInspection AcmeShStore::inspect(const std::string& domain) const {
 }
 
 StoreObservation AcmeShStore::observe(const std::string& domain) {
-  return inspect(domain).observation;
+  StoreInspection inspection = inspect(domain);
+  inspection.observation.note = inspection.note;
+  return std::move(inspection.observation);
 }
 
 Result<CertificateFiles> AcmeShStore::load(const std::string& domain) {

@@ -25,6 +25,9 @@ struct CertificateWithKey {
 struct StoreObservation {
   std::optional<CertificateWithKey> current;
   std::string error;
+  // Set when an interrupted save left a mixed pair and the previous,
+  // matching pair is used instead; `current` then describes that pair.
+  std::string note;
 };
 
 // One domain's files on one server.
