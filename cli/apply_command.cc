@@ -1,0 +1,133 @@
+#include <unistd.h>
+
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/exit_codes.h"
+#include "cli/plan_command.h"
+#include "cli/plan_output.h"
+#include "engine/executor.h"
+#include "engine/observation_digest.h"
+#include "engine/recovery.h"
+#include "engine/reporter.h"
+
+namespace certplan {
+namespace {
+
+// A run id that sorts by time and is unique enough to tell two runs apart
+// in lock files, journals and notifications.
+std::string make_run_id(const Clock& clock) {
+  std::random_device random;
+  const auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(clock.now());
+  return fmt::format("{:%Y%m%dT%H%M%SZ}-{:06x}", seconds, random() & 0xffffff);
+}
+
+// Brings hosts that a killed run left half changed back to their previous
+// state before anything else happens. Returns false when a host could not
+// be recovered: it keeps its journal and lock, and needs a person.
+bool recover(Run& run, World& world, Reporter& reporter) {
+  if (world.journal().unfinished_servers().empty()) return true;
+
+  run.out << "An earlier run did not finish. Recovering its hosts first.\n";
+  const RecoveryReport report = recover_unfinished(run.desired, world.journal(), world.sessions(),
+                                                   world.probe(), reporter, RecoveryOptions{});
+  for (const auto& host : report.hosts) {
+    run.out << "  " << host.server << ": " << host.message << "\n";
+  }
+  return report.all_recovered();
+}
+
+// Asks for "yes" on a terminal. Without one, apply needs --auto-approve, so
+// that a scheduled run never waits for input that cannot come.
+bool approved(Run& run) {
+  if (run.line.auto_approve) return true;
+  if (isatty(STDIN_FILENO) == 0) {
+    throw std::runtime_error(
+        "apply needs confirmation, but standard input is not a terminal; review the plan "
+        "and pass --auto-approve (for example in cron, systemd or CI)");
+  }
+  run.out << "\nDo you want to apply this plan? Only 'yes' will be accepted.\n  Enter a value: "
+          << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "yes";
+}
+
+// Applies a saved plan only when nothing it was made from has changed.
+// Returns the plan, or nullopt after telling the user what changed.
+std::optional<Plan> load_current_plan(Run& run, World& world) {
+  Plan plan = load_plan(*run.line.plan_file);
+
+  PlanScope scope;
+  scope.only_domains = plan.scope_domains;
+  scope.only_servers = plan.scope_servers;
+  const ObservedState observed = observe_scope(run, world, scope);
+  const ObservationDigests fresh = digest_observations(run.desired, observed, scope);
+  const auto changes = describe_digest_changes(plan, run.desired.config_digest, fresh);
+  if (changes.empty()) return plan;
+
+  run.err << "certplan: error: the saved plan " << run.line.plan_file->string()
+          << " is stale: the world changed since it was made, so nothing was applied.\n";
+  for (const auto& change : changes) run.err << "  - " << change << "\n";
+  run.err << "Make a new plan with `certplan plan -o " << run.line.plan_file->string()
+          << "`, review it, and apply that.\n";
+  return std::nullopt;
+}
+
+ApplyOptions apply_options(Run& run, const std::string& run_id) {
+  ApplyOptions options;
+  options.parallelism = static_cast<std::size_t>(run.line.parallelism);
+  options.run_id = run_id;
+  options.renewal_threshold_days = run.desired.settings.renewal_threshold_days.value;
+  return options;
+}
+
+}  // namespace
+
+int run_apply(Run& run) {
+  World world(run.desired);
+  TextReporter reporter(run.out);
+
+  if (!recover(run, world, reporter)) {
+    run.err << "certplan: error: a host left half changed by an earlier run could not be "
+               "recovered; it keeps its journal and lock. See docs/recovery.md.\n";
+    return exit_code::rollback_failed;
+  }
+
+  std::optional<Plan> plan;
+  if (run.line.plan_file) {
+    plan = load_current_plan(run, world);
+    if (!plan) return exit_code::error;
+  } else {
+    const ObservedState observed = observe_scope(run, world, scope_of(run.line));
+    plan = plan_for(run, world, observed);
+  }
+
+  print_plan(*plan, OutputFormat::text, run.line.color, run.out);
+  if (plan->empty()) return exit_code::ok;
+  if (!run.line.plan_file && !approved(run)) {
+    run.out << "Apply cancelled; nothing was changed.\n";
+    return exit_code::error;
+  }
+  run.out << "\n";
+
+  const std::string run_id = make_run_id(world.clock());
+  spdlog::get("engine")->info("apply {} started: {} actions", run_id, plan->actions.size());
+  ExecutionContext context{world.store(),   world.issuer(AcmeDirectory::production),
+                           world.sessions(), world.probe(),
+                           world.clock(),   reporter,
+                           world.notifier(), world.journal()};
+  const ApplyReport report = execute_plan(*plan, run.desired, context, apply_options(run, run_id));
+
+  run.out << "\n" << render_summary(report);
+  const int code = report.exit_code();
+  spdlog::get("engine")->info("apply {} finished with exit code {}", run_id, code);
+  return code;
+}
+
+}  // namespace certplan

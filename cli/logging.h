@@ -1,0 +1,34 @@
+#pragma once
+
+// Log set-up for one run: the component loggers (config, store, acme, dns,
+// ssh, deploy, nginx, health, notify, engine) share a console sink on stderr
+// and, with LOG_FILE_PATH, a size-rotated file. Known secret values are
+// replaced by "****" before any sink sees a message.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <spdlog/common.h>
+
+namespace certplan {
+
+struct LoggingOptions {
+  spdlog::level::level_enum file_level = spdlog::level::info;
+  spdlog::level::level_enum console_level = spdlog::level::warn;
+  std::optional<std::filesystem::path> log_file;
+  std::size_t max_file_bytes = 10 * 1024 * 1024;
+  std::size_t max_files = 5;
+  std::vector<std::string> secrets;  // values to mask wherever they appear
+};
+
+// Parses "trace", "debug", "info", "warning" (or "warn"), "error",
+// "critical", "off"; nullopt for anything else.
+std::optional<spdlog::level::level_enum> parse_log_level(const std::string& name);
+
+// Registers every component logger. Throws std::runtime_error when the log
+// file cannot be opened, naming the path.
+void set_up_logging(const LoggingOptions& options);
+
+}  // namespace certplan

@@ -1,0 +1,60 @@
+#include "cli/plan_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include "cli/exit_codes.h"
+#include "cli/plan_output.h"
+#include "engine/planner.h"
+#include "engine/refresh.h"
+
+namespace certplan {
+
+PlanScope scope_of(const CommandLine& line) {
+  PlanScope scope;
+  scope.only_domains = line.domains;
+  scope.only_servers = line.servers;
+  return scope;
+}
+
+ObservedState observe_scope(Run& run, World& world, const PlanScope& scope) {
+  check_scope(run.desired, scope);
+
+  ObserveOptions options;
+  options.parallelism = static_cast<std::size_t>(run.line.parallelism);
+  options.only_domains = scope.only_domains;
+  options.only_servers = scope.only_servers;
+  return observe(run.desired, world.store(), world.sessions(), world.probe(), options);
+}
+
+Plan plan_for(Run& run, World& world, const ObservedState& observed) {
+  PlanPolicy policy;
+  policy.renewal_threshold_days = run.desired.settings.renewal_threshold_days.value;
+  policy.force_renew = run.line.force_renew;
+  policy.only_domains = run.line.domains;
+  policy.only_servers = run.line.servers;
+  return make_plan(run.desired, observed, policy, world.clock().now());
+}
+
+int run_plan(Run& run) {
+  World world(run.desired);
+  const PlanScope scope = scope_of(run.line);
+  const ObservedState observed = observe_scope(run, world, scope);
+  const Plan plan = plan_for(run, world, observed);
+
+  print_plan(plan, run.line.format, run.line.color, run.out);
+  if (run.line.plan_out) {
+    save_plan(plan, *run.line.plan_out);
+    spdlog::get("engine")->info("saved the plan to {}", run.line.plan_out->string());
+    if (run.line.format == OutputFormat::text) {
+      run.out << "\nSaved the plan to " << run.line.plan_out->string()
+              << ". To apply exactly this plan, run:\n    certplan apply "
+              << run.line.plan_out->string() << "\n";
+    }
+  }
+  if (run.line.gitlab_report) save_gitlab_report(plan, *run.line.gitlab_report);
+
+  if (run.line.detailed_exitcode && !plan.empty()) return exit_code::changes;
+  return exit_code::ok;
+}
+
+}  // namespace certplan

@@ -1,0 +1,71 @@
+#include "cli/world.h"
+
+#include <stdexcept>
+
+#include <spdlog/spdlog.h>
+
+#include "providers/acme/acme_issuer.h"
+#include "providers/dns/dns_provider_factory.h"
+#if __has_include("providers/health/tls_probe.h")
+#include "providers/health/tls_probe.h"
+#include "providers/notify/webhook_notifier.h"
+#define CERTPLAN_HAS_HEALTH 1
+#endif
+#include "providers/ssh/ssh_connector.h"
+#include "state/acme_sh_store.h"
+
+namespace certplan {
+
+// The issuer and the propagation checker it borrows live together.
+struct World::IssuerParts {
+  std::unique_ptr<PropagationChecker> propagation;
+  std::unique_ptr<AcmeIssuer> issuer;
+};
+
+World::World(const DesiredState& desired)
+    : desired_(desired),
+      store_(std::make_unique<AcmeShStore>(desired.settings.cert_base_path.value)),
+      connector_(std::make_unique<SshConnector>()),
+      sessions_(std::make_unique<SessionPool>(desired, *connector_)),
+      journal_(std::make_unique<Journal>(desired.settings.state_dir.value)) {
+#ifdef CERTPLAN_HAS_HEALTH
+  probe_ = std::make_unique<HttpsProbe>(desired.settings.healthcheck_ca_bundle.value);
+  if (!desired.settings.notify_webhook_url.value.empty()) {
+    notifier_ = std::make_unique<WebhookNotifier>(desired.settings.notify_webhook_url.value);
+  }
+#else
+  throw std::runtime_error("this build has no HTTPS probe yet");
+#endif
+}
+
+World::~World() = default;
+
+Issuer& World::issuer(AcmeDirectory directory) {
+  if (issuer_) return *issuer_->issuer;
+
+  const Settings& settings = desired_.settings;
+  auto parts = std::make_unique<IssuerParts>();
+  auto checker = make_propagation_checker(settings);
+  if (checker.has_error()) throw std::runtime_error(checker.error().message);
+  parts->propagation = std::move(checker).value();
+
+  AcmeIssuerOptions options;
+  options.directory_url = directory == AcmeDirectory::production
+                              ? settings.acme_directory_url.value
+                              : settings.acme_staging_directory_url.value;
+  options.ca_bundle = settings.acme_ca_bundle.value;
+  options.email = settings.acme_email.value;
+  options.state_dir = settings.state_dir.value;
+  options.eab_kid = settings.acme_eab_kid.value;
+  options.eab_hmac_key = settings.acme_eab_hmac_key.value;
+  options.on_warning = [](const std::string& warning) { spdlog::get("dns")->warn("{}", warning); };
+
+  auto make_provider = [&settings](const std::string& name) {
+    return make_dns_provider(name, settings);
+  };
+  parts->issuer = std::make_unique<AcmeIssuer>(options, make_provider, *parts->propagation);
+  issuer_ = std::move(parts);
+  return *issuer_->issuer;
+}
+
+}  // namespace certplan

@@ -1,0 +1,56 @@
+#pragma once
+
+// The real providers of one run, built from the desired state: the local
+// store, SSH sessions, the HTTPS probe, the journal and, for apply, the ACME
+// issuer and the webhook notifier. The engine sees only their interfaces.
+
+#include <memory>
+#include <string>
+
+#include "engine/clock.h"
+#include "engine/issuer.h"
+#include "engine/journal.h"
+#include "engine/notifier.h"
+#include "engine/session_pool.h"
+#include "engine/tls_probe.h"
+#include "state/certificate_store.h"
+#include "state/desired.h"
+
+namespace certplan {
+
+// Which ACME directory an issuer talks to.
+enum class AcmeDirectory { production, staging };
+
+class World {
+ public:
+  explicit World(const DesiredState& desired);
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+  ~World();
+
+  CertificateStore& store() { return *store_; }
+  SessionPool& sessions() { return *sessions_; }
+  TlsProbe& probe() { return *probe_; }
+  const Clock& clock() const { return clock_; }
+  Journal& journal() { return *journal_; }
+
+  // The ACME issuer, made on first use (plan and status never need it).
+  Issuer& issuer(AcmeDirectory directory);
+
+  // The webhook notifier, or null without NOTIFY_WEBHOOK_URL.
+  Notifier* notifier() { return notifier_.get(); }
+
+ private:
+  const DesiredState& desired_;
+  SystemClock clock_;
+  std::unique_ptr<CertificateStore> store_;
+  std::unique_ptr<HostConnector> connector_;
+  std::unique_ptr<SessionPool> sessions_;
+  std::unique_ptr<TlsProbe> probe_;
+  std::unique_ptr<Journal> journal_;
+  std::unique_ptr<Notifier> notifier_;
+  struct IssuerParts;
+  std::unique_ptr<IssuerParts> issuer_;
+};
+
+}  // namespace certplan
