@@ -152,6 +152,10 @@ SshdFixture::~SshdFixture() { stop(); }
 void SshdFixture::stop() {
   if (pid_ > 0) {
     ::kill(pid_, SIGTERM);
+    // sshd removes its pid file on exit, which would race with remove_all.
+    for (int attempt = 0; attempt < 100 && ::kill(pid_, 0) == 0; ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     pid_ = 0;
   }
   std::error_code ignored;
