@@ -23,8 +23,8 @@ struct ReplacedFile {
 
 std::string backup_path(const std::string& file, std::chrono::system_clock::time_point time);
 
-// Looks up which targets exist and names a backup for each that does; a
-// target that does not exist gets no backup (a rollback removes it).
+// Looks up which targets exist and names a backup for each of them. A
+// target that does not exist gets no backup, so a rollback removes it.
 [[nodiscard]] Result<std::vector<JournalFile>> name_backups(
     HostSession& session, const std::vector<ReplacedFile>& files,
     std::chrono::system_clock::time_point time);

@@ -27,7 +27,7 @@ struct RecoveryOptions {
 enum class RecoveryOutcome {
   completed,  // the host had verified (or nothing was written): the lock and journal were removed
   restored,   // the backups were put back, reloaded and the old certificates are served
-  failed,     // the journal is kept; the message says what went wrong
+  failed,     // the journal is kept, and the message explains why
 };
 
 struct RecoveredHost {

@@ -14,7 +14,7 @@
 
 namespace certplan {
 
-// Who holds a lock: the content of the lock file,
+// The holder of a lock, as the lock file records it:
 // "host=<hostname> pid=<pid> run=<run id> since=<RFC 3339 UTC>".
 struct LockOwner {
   std::string host;

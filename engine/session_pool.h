@@ -36,7 +36,7 @@ class SessionPool {
   SessionPool(const SessionPool&) = delete;
   SessionPool& operator=(const SessionPool&) = delete;
 
-  // Connects to `server` on first use and waits while another thread holds
+  // Connects to `server` on first use and waits while another thread uses
   // its session. A failed connection is remembered: later calls return the
   // same error without trying again. Throws std::invalid_argument for a
   // server that is not in servers.yaml.

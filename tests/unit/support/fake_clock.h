@@ -7,7 +7,7 @@
 
 namespace certplan::testing {
 
-// A clock that stands still until a test moves it.
+// A clock that does not move until a test sets or advances it.
 class FakeClock final : public Clock {
  public:
   explicit FakeClock(std::chrono::system_clock::time_point now) : now_(now) {}

@@ -1,10 +1,10 @@
 #pragma once
 
-// A small fleet for engine tests, header-only because it uses engine code
-// (session pool, journal) that the tests of other layers do not link:
-// servers web-01 and web-02, each serving example.com from files under
-// /etc/nginx/ssl, a store holding a newer certificate, and a plan that
-// deploys it.
+// A small fleet for engine tests: servers web-01 and web-02, each serving
+// example.com from files under /etc/nginx/ssl, a store with a newer
+// certificate, and a plan that deploys it. It is header-only because it
+// uses engine code (session pool, journal) that the tests of other layers
+// do not link.
 
 #include <cstdlib>
 #include <filesystem>
@@ -75,11 +75,11 @@ struct Fleet {
   ApplyOptions options;
 
   std::map<std::string, std::string> old_fingerprints;  // domain -> what the hosts serve at first
-  std::map<std::string, std::string> new_fingerprints;  // domain -> what the store holds
+  std::map<std::string, std::string> new_fingerprints;  // domain -> what the store contains
 
-  // Servers web-01 (127.0.0.11) and web-02 (127.0.0.12); `domains` are
-  // each deployed on both, an old certificate in their files and served,
-  // a new one in the store.
+  // Servers web-01 (127.0.0.11) and web-02 (127.0.0.12). Each of `domains`
+  // is deployed on both with an old certificate in the files and served,
+  // and the store has a new one.
   explicit Fleet(std::vector<std::string> domains = {"example.com"}) {
     for (int i = 1; i <= 2; ++i) {
       ServerConfig server;

@@ -105,7 +105,7 @@ class FakeHost final : public HostSession {
   Result<CommandResult> run(const std::string& command, std::chrono::milliseconds timeout) override;
 
  private:
-  // Records the operation, tells the observer, and applies a declared fault.
+  // Records the operation, calls the observer, and applies a declared fault.
   Result<void> enter(FileOperation operation, const std::string& path, const std::string& record);
   void serve_files_locked();
 

@@ -33,7 +33,7 @@ class FakeIssuer final : public Issuer {
 };
 
 // A certificate and key for `names`, signed by `ca`, valid from one hour
-// before `now` for `days`: the files a store or a server holds in tests.
+// before `now` for `days`: the files of a store or a server in tests.
 CertificateFiles make_certificate_files(const TestCa& ca, const std::vector<std::string>& names,
                                         TimePoint now, int days = 90);
 

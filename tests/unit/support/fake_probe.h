@@ -1,7 +1,7 @@
 #pragma once
 
-// A TlsProbe that asks the FakeHosts of a FakeConnector what their nginx
-// serves (the files as of the last successful reload).
+// A TlsProbe that reads from the FakeHosts of a FakeConnector what their
+// nginx serves (the files as of the last successful reload).
 
 #include <map>
 #include <mutex>
