@@ -29,15 +29,15 @@ struct Account {
   std::string url;  // the "kid" of every request after newAccount
 };
 
-// The directory that holds the account files of `directory_url`.
+// The directory that contains the account files of `directory_url`.
 [[nodiscard]] std::filesystem::path account_directory(const std::filesystem::path& state_dir,
                                                       const std::string& directory_url);
 
-// Loads the stored account of the client's directory, or registers one:
-// with both files present nothing is sent; with only the key, the CA is
-// asked for the account of that key (onlyReturnExisting) and registration
-// follows if it has none; with neither, a new key is stored (0600) before
-// newAccount so that a crash never orphans an account.
+// Loads the stored account of the client's directory, or registers one.
+// With both files present, nothing is sent. With only the key, the CA is
+// asked for the account of that key (onlyReturnExisting), and registration
+// follows if it has none. With neither, a new key is stored (0600) before
+// newAccount, so that a crash never leaves an account without its key.
 // `client.fetch_directory()` must have succeeded.
 [[nodiscard]] Result<Account> load_or_register_account(AcmeClient& client,
                                                        const AccountOptions& options);

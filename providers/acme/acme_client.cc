@@ -9,8 +9,8 @@ namespace certplan {
 
 namespace {
 
-// pebble rejects 5% of good nonces by default and Let's Encrypt may expire
-// them, so a few fresh attempts are normal; more means something is broken.
+// pebble rejects 5% of good nonces by default, and a CA may expire a nonce,
+// so a few fresh attempts are normal. Ten in a row means something is broken.
 constexpr int kMaxBadNonceRetries = 10;
 
 std::string string_member(const nlohmann::json& object, const char* name) {
@@ -132,8 +132,8 @@ Result<AcmeResponse> AcmeClient::send_signed(const JwsSigner& signer, const std:
       continue;
     }
 
-    // The CA asked to come back later: wait as asked unless that passes the
-    // deadline, in which case its problem is the answer.
+    // The CA asked to come back later. Wait as asked unless that passes the
+    // deadline, in which case its problem becomes the error.
     if ((response.status == 429 || response.status == 503) && retry_after &&
         std::chrono::steady_clock::now() + *retry_after <= deadline_) {
       auto slept = sleep_before_deadline(*retry_after, deadline_, step);

@@ -12,7 +12,8 @@ namespace certplan {
 
 namespace {
 
-// The records published for one order, removed again whatever happens.
+// The records published for one order. issue() removes each of them after
+// run_order returns, whatever the result.
 struct PublishedRecords {
   DnsProvider& provider;
   std::vector<PublishedRecord> records;
@@ -105,9 +106,9 @@ Result<CertificateFiles> AcmeIssuer::issue(const IssueRequest& request) {
   auto chain = run_order(client, signer, current.key.thumbprint(), request, key.value(), published,
                          propagation_);
 
-  // Cleanup runs whatever run_order returned; its failures are warnings, and
-  // also appended to an issuance error so that one message tells the whole
-  // story.
+  // Cleanup runs whatever run_order returned. Its failures become warnings
+  // and are also appended to an issuance error, so that one message reports
+  // both.
   std::string cleanup_failures;
   for (const PublishedRecord& record : published.records) {
     auto removed = published.provider.cleanup(record);

@@ -15,8 +15,8 @@ std::string string_member(const nlohmann::json& object, const char* name) {
   return found->get<std::string>();
 }
 
-// "the CA gave no reason" stands in for a missing error object so that the
-// message still names the identifier and the status.
+// Describes the "error" member of `object`. A missing error becomes "the CA
+// gave no reason", so that the message still names the identifier and status.
 std::string problem_text(const nlohmann::json& object) {
   const auto problem = parse_problem_object(object.is_object() ? object.value("error", nlohmann::json())
                                                                : nlohmann::json());

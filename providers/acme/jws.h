@@ -51,8 +51,8 @@ class AccountKey {
   void* key_ = nullptr;
 };
 
-// Who signs a request: newAccount embeds the public key, every later request
-// names the account URL.
+// The signer of a request. newAccount embeds the public key, and every later
+// request names the account URL.
 struct JwsSigner {
   const AccountKey& key;
   std::string kid;  // account URL; empty means "embed jwk"

@@ -74,8 +74,8 @@ Result<void> write_temporary(const std::filesystem::path& temporary, std::string
   FileDescriptor file(::open(temporary.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600));
   if (file.get() < 0) return io_error("create", temporary, errno);
 
-  // The umask may have removed bits but never adds any, so 0600 holds; the
-  // fchmod makes that independent of the umask anyway.
+  // open() applies the umask, which can only clear bits. fchmod sets exactly
+  // 0600 whatever the umask was.
   if (::fchmod(file.get(), 0600) != 0) return io_error("set the mode of", temporary, errno);
 
   auto written = write_all(file.get(), content, temporary);

@@ -24,7 +24,7 @@ std::optional<std::chrono::seconds> parse_delay_seconds(std::string_view text) {
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
-  // The classic locale keeps day and month names English whatever LANG says.
+  // The classic locale keeps day and month names English whatever LANG is.
   std::istringstream stream{std::string(text)};
   stream.imbue(std::locale::classic());
   std::tm fields{};

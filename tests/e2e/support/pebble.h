@@ -63,7 +63,7 @@ class ChallTestSrvDns final : public DnsProvider {
   };
 
   // `value_override`, when not empty, replaces every value, so that the CA
-  // sees a wrong record and validation fails.
+  // finds a wrong record and validation fails.
   ChallTestSrvDns(std::string management_url, Log& log, std::string value_override = "");
 
   Result<PublishedRecord> present(const std::string& fqdn, const std::string& value) override;
@@ -76,7 +76,7 @@ class ChallTestSrvDns final : public DnsProvider {
   http::HttpClient http_;
 };
 
-// challtestsrv answers from memory at once, so there is nothing to wait for.
+// challtestsrv serves new records at once, so there is nothing to wait for.
 class InstantPropagation final : public PropagationChecker {
  public:
   Result<void> wait_for(const std::string& fqdn, const std::string& zone,
