@@ -17,7 +17,12 @@
 
 namespace certplan {
 
+// apply changes hosts; dry_run only checks that each host could be changed
+// (engine/dry_run.h) and neither issues nor writes certificates.
+enum class ApplyMode { apply, dry_run };
+
 struct ApplyOptions {
+  ApplyMode mode = ApplyMode::apply;
   std::size_t parallelism = 10;                     // hosts (and issues) worked on at once
   std::chrono::milliseconds test_timeout{30000};    // nginx_test_command
   std::chrono::milliseconds reload_timeout{30000};  // nginx_reload_command

@@ -5,6 +5,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "engine/dry_run.h"
 #include "engine/host_transaction.h"
 #include "engine/parallel.h"
 
@@ -138,6 +139,8 @@ bool in_scope(const std::vector<std::string>& scope, const std::string& name) {
 
 ApplyReport execute_plan(const Plan& plan, const DesiredState& desired, ExecutionContext& context,
                          const ApplyOptions& options) {
+  if (options.mode == ApplyMode::dry_run) return check_plan(plan, desired, context, options);
+
   ApplyReport report;
   report.issues = issue_all(plan, desired, context, options);
 

@@ -16,7 +16,8 @@ namespace certplan {
 // actions, up to options.parallelism hosts at once. A deploy whose issue
 // failed is skipped and named in its host's report; a host that fails does
 // not stop the others. Hosts in the plan's scope without actions are
-// reported as unchanged.
+// reported as unchanged. With ApplyMode::dry_run, only checks each host
+// (engine/dry_run.h) and changes nothing.
 ApplyReport execute_plan(const Plan& plan, const DesiredState& desired, ExecutionContext& context,
                          const ApplyOptions& options);
 

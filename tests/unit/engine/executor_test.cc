@@ -155,6 +155,60 @@ BOOST_AUTO_TEST_CASE(store_save_failure_fails_issue) {
   BOOST_TEST(report.exit_code() == 1);
 }
 
+BOOST_AUTO_TEST_CASE(dry_run_changes_nothing) {
+  Fleet fleet;
+  fleet.options.mode = ApplyMode::dry_run;
+  fleet.desired.servers[1].use_sudo = true;
+  fleet.host("web-02").script_command("sudo -n true", {CommandOutcome::exits(0)});
+  fleet.reset_sessions();
+  const auto web01_files = fleet.host("web-01").files();
+  Plan plan;
+  plan.actions.push_back(issue_action("example.com"));
+  fleet.add_host_actions(plan, "web-01", {"example.com"}, true);
+  fleet.add_host_actions(plan, "web-02", {"example.com"}, true);
+
+  auto context = fleet.context();
+  const ApplyReport report = execute_plan(plan, fleet.desired, context, fleet.options);
+
+  BOOST_TEST(fleet.issuer.requests().empty());
+  BOOST_TEST(report.issues.empty());
+  BOOST_TEST((fleet.host("web-01").files() == web01_files));
+  BOOST_TEST(fleet.served_fingerprint("web-01", "example.com") == fleet.old_fingerprints["example.com"]);
+  BOOST_TEST(report.exit_code() == 0);
+  BOOST_TEST(render_summary(report) ==
+             "Apply complete: 2 unchanged.\n"
+             "  web-01  unchanged: dry run: /etc/nginx/ssl/example.com writable, `sudo nginx -t` passes\n"
+             "  web-02  unchanged: dry run: /etc/nginx/ssl/example.com writable, sudo -n works, "
+             "`sudo nginx -t` passes\n");
+  const std::vector<std::string> expected = {
+      "write /etc/nginx/ssl/example.com/.certplan-dry-run-run-new",
+      "remove /etc/nginx/ssl/example.com/.certplan-dry-run-run-new", "run sudo nginx -t"};
+  BOOST_TEST(fleet.host("web-01").operations() == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(dry_run_reports_failed_check) {
+  Fleet fleet;
+  fleet.options.mode = ApplyMode::dry_run;
+  fleet.desired.servers[0].use_sudo = true;
+  fleet.host("web-01").script_command("sudo -n true", {CommandOutcome::exits(1, "sudo: a password is required")});
+  fleet.host("web-02").add_fault({FileOperation::write, "/etc/nginx/ssl/example.com/.certplan-dry-run-run-new",
+                                  make_error(ErrorKind::rejected, "permission denied"), -1});
+  fleet.reset_sessions();
+
+  auto context = fleet.context();
+  const ApplyReport report =
+      execute_plan(fleet.deploy_plan({"web-01", "web-02"}, {"example.com"}), fleet.desired, context, fleet.options);
+
+  BOOST_REQUIRE_EQUAL(report.hosts.size(), 2u);
+  BOOST_TEST(report.hosts[0].failed_step == "sudo");
+  BOOST_TEST(report.hosts[0].message ==
+             "dry run: sudo failed: sudo without a password does not work for deploy; allow the commands "
+             "certplan runs in sudoers: `sudo -n true` exited with status 1: sudo: a password is required");
+  BOOST_TEST(report.hosts[1].failed_step == "write /etc/nginx/ssl/example.com");
+  BOOST_TEST(report.hosts[1].message == "dry run: write /etc/nginx/ssl/example.com failed: permission denied");
+  BOOST_TEST(report.exit_code() == 1);
+}
+
 BOOST_AUTO_TEST_CASE(exit_codes) {
   ApplyReport report;
   BOOST_TEST(report.exit_code() == 0);
