@@ -6,11 +6,8 @@
 
 #include "providers/acme/acme_issuer.h"
 #include "providers/dns/dns_provider_factory.h"
-#if __has_include("providers/health/tls_probe.h")
 #include "providers/health/tls_probe.h"
 #include "providers/notify/webhook_notifier.h"
-#define CERTPLAN_HAS_HEALTH 1
-#endif
 #include "providers/ssh/ssh_connector.h"
 #include "state/acme_sh_store.h"
 
@@ -27,15 +24,12 @@ World::World(const DesiredState& desired)
       store_(std::make_unique<AcmeShStore>(desired.settings.cert_base_path.value)),
       connector_(std::make_unique<SshConnector>()),
       sessions_(std::make_unique<SessionPool>(desired, *connector_)),
+      probe_(std::make_unique<HttpsProbe>(desired.settings.healthcheck_ca_bundle.value)),
       journal_(std::make_unique<Journal>(desired.settings.state_dir.value)) {
-#ifdef CERTPLAN_HAS_HEALTH
-  probe_ = std::make_unique<HttpsProbe>(desired.settings.healthcheck_ca_bundle.value);
   if (!desired.settings.notify_webhook_url.value.empty()) {
-    notifier_ = std::make_unique<WebhookNotifier>(desired.settings.notify_webhook_url.value);
+    notifier_ =
+        std::make_unique<WebhookNotifier>(desired.settings.notify_webhook_url.value, clock_);
   }
-#else
-  throw std::runtime_error("this build has no HTTPS probe yet");
-#endif
 }
 
 World::~World() = default;
