@@ -111,14 +111,19 @@ Result<HostWork> prepare_host(const ServerConfig& server, const ServerActions& a
 
     const auto verify = actions.verifies.find(deploy->domain);
     const Action* verify_action = verify == actions.verifies.end() ? nullptr : verify->second;
-    auto previous = known_fingerprint(verify_action);
-    if (!previous) previous = known_fingerprint(deploy);
+    // After a rollback nginx reloads the restored files, so it serves the
+    // certificate those files held, even where it served another before.
+    auto previous = known_fingerprint(deploy);
+    if (!previous) previous = known_fingerprint(verify_action);
 
     work.verifies.push_back({deploy->domain, stored.value().fingerprint, previous});
     work.deploys.push_back({deploy->domain, target->cert_file, target->key_file, std::move(stored.value().files)});
   }
 
   // Domains only re-checked, e.g. after a reload for a served mismatch.
+  // Their files do not change, and a rollback's reload serves those files,
+  // which need not be what was served before: so a rollback does not
+  // compare them with an earlier fingerprint.
   for (const auto& [domain, verify] : actions.verifies) {
     if (dropped.contains(domain)) continue;
     const bool deployed = std::any_of(work.verifies.begin(), work.verifies.end(),
@@ -126,7 +131,7 @@ Result<HostWork> prepare_host(const ServerConfig& server, const ServerActions& a
     if (deployed) continue;
     auto stored = load_stored(store, domain);
     if (!stored) return stored.error();
-    work.verifies.push_back({domain, stored.value().fingerprint, known_fingerprint(verify)});
+    work.verifies.push_back({domain, stored.value().fingerprint, std::nullopt});
   }
   return work;
 }

@@ -213,6 +213,32 @@ BOOST_AUTO_TEST_CASE(rollback_of_new_files_removes_them) {
   BOOST_TEST(host.list_directory("/etc/nginx/ssl/example.com", "").value().empty());
 }
 
+BOOST_AUTO_TEST_CASE(rollback_beside_served_drift) {
+  Fleet fleet({"example.com", "example.org"});
+  FakeHost& host = fleet.host("web-01");
+  // The files of example.org already hold the store's certificate, but nginx
+  // was not reloaded since, so it still serves the old one.
+  const auto stored = fleet.store.load("example.org").value();
+  host.put_file(cert_file_of("example.org"), stored.fullchain_pem, 0644);
+  host.put_file(key_file_of("example.org"), stored.key_pem.reveal(), 0600);
+  host.script_command("sudo nginx -t", {CommandOutcome::exits(1, "bad"), CommandOutcome::exits(0)});
+  Plan plan = fleet.deploy_plan({"web-01"}, {"example.com"});
+  Action verify;
+  verify.id = "verify:example.org@web-01";
+  verify.kind = ActionKind::verify;
+  verify.domain = "example.org";
+  verify.server = "web-01";
+  verify.before = CertificateSummary{fleet.old_fingerprints["example.org"], {"example.org"}, std::nullopt, std::nullopt};
+  plan.actions.push_back(verify);
+
+  auto context = fleet.context();
+  const ApplyReport report = execute_plan(plan, fleet.desired, context, fleet.options);
+
+  BOOST_TEST(host_outcome_name(report.hosts[0].outcome) == "rolled back");
+  BOOST_TEST(fleet.served_fingerprint("web-01", "example.com") == fleet.old_fingerprints["example.com"]);
+  BOOST_TEST(fleet.served_fingerprint("web-01", "example.org") == fleet.new_fingerprints["example.org"]);
+}
+
 BOOST_AUTO_TEST_CASE(failed_rollback_exits_4) {
   Fleet fleet;
   fleet.host("web-01").script_command(
