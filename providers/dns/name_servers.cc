@@ -35,6 +35,8 @@ Result<std::vector<std::string>> find_name_server_hosts(const std::string& name,
 
 }  // namespace
 
+// NOTE: no test runs this path, because tests may only send DNS queries to
+// loopback servers and the system resolver is configured outside them.
 Result<std::vector<DnsServer>> find_authoritative_servers(const std::string& zone,
                                                           std::chrono::milliseconds query_timeout) {
   auto hosts = find_name_server_hosts(zone, query_timeout);

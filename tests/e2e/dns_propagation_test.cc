@@ -169,8 +169,8 @@ class ChallengeTestServer {
   http::HttpClient client_{http::HttpOptions{}};
 };
 
-// A DNS server in Python that answers every UDP query with an empty,
-// truncated response and every TCP query with two TXT records, the first
+// A DNS server in Python that responds to every UDP query with an empty,
+// truncated response and to every TCP query with two TXT records, the first
 // made of the strings "part-one-" and "part-two". It shows that the checker
 // retries over TCP and joins the strings of a TXT record.
 constexpr const char* kTruncatingServer = R"PY(
