@@ -61,7 +61,7 @@ class Socket {
   int descriptor_;
 };
 
-// "127.0.0.5:8443 (SNI example.com)", the form every message names.
+// "127.0.0.5:8443 (SNI example.com)": how every message names the target.
 std::string describe(const ProbeTarget& target) {
   return target.address + ":" + std::to_string(target.port) + " (SNI " + target.server_name + ")";
 }
@@ -151,8 +151,8 @@ Result<std::unique_ptr<SSL_CTX, SslContextDeleter>> make_context(const std::file
                                               ": " + openssl_errors() +
                                               "; check HEALTHCHECK_CA_BUNDLE");
   }
-  // The handshake goes on whatever the chain; the verification result is
-  // read afterwards and reported as chain_trusted.
+  // The handshake continues whatever the chain is, because the
+  // verification result is read afterwards and reported as chain_trusted.
   SSL_CTX_set_verify(context.get(), SSL_VERIFY_NONE, nullptr);
   return context;
 }
@@ -226,7 +226,8 @@ Result<ProbeResult> HttpsProbe::probe(const ProbeTarget& target, bool http_reque
   std::unique_ptr<SSL, SslDeleter> connection(SSL_new(context.value().get()));
   if (!connection) throw std::runtime_error("OpenSSL could not create a connection: " + openssl_errors());
   SSL_set_fd(connection.get(), socket.get());
-  // SSL_set_tlsext_host_name is a macro with a C cast; this is its body.
+  // SSL_set_tlsext_host_name is a macro with a C-style cast, which
+  // -Wold-style-cast rejects, so its expansion is written out here.
   SSL_ctrl(connection.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
            const_cast<char*>(target.server_name.c_str()));
   SSL_set1_host(connection.get(), target.server_name.c_str());

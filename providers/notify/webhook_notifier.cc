@@ -103,8 +103,8 @@ Result<void> WebhookNotifier::notify(const Notification& notification) {
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status > 299) {
     return make_error(ErrorKind::rejected, "the webhook at " + url_origin(url_) +
-                                               " answered the notification with HTTP status " +
-                                               std::to_string(status));
+                                               " returned HTTP status " + std::to_string(status) +
+                                               " for the notification");
   }
   return success();
 }

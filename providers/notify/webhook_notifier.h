@@ -20,7 +20,7 @@ class WebhookNotifier final : public Notifier {
   WebhookNotifier(std::string url, const Clock& clock,
                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-  // Sends one POST and waits for the answer. A connection failure, a
+  // Sends one POST and waits for the response. A connection failure, a
   // timeout or a status other than 2xx is returned as an error; nothing is
   // retried or logged here.
   Result<void> notify(const Notification& notification) override;

@@ -6,9 +6,9 @@ namespace certplan {
 
 namespace {
 
-Error malformed(const std::string& path, const std::string& what) {
+Error malformed(const std::string& path, const std::string& problem) {
   return make_error(ErrorKind::invalid,
-                    "could not parse the output of read_files at \"" + path + "\": " + what);
+                    "could not parse the output of read_files at \"" + path + "\": " + problem);
 }
 
 }  // namespace

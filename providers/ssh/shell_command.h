@@ -10,9 +10,9 @@
 
 namespace certplan {
 
-// Who runs a file step on the server: the SSH user, or root through
-// `sudo -n` with one plain command per sudo call (no `sudo sh -c`), so that
-// sudoers can allow exactly those commands.
+// The account that runs file steps on the server: the SSH user, or root
+// through `sudo -n` with one plain command per sudo call (no `sudo sh -c`),
+// so that sudoers can allow exactly those commands.
 enum class FilePrivilege { ssh_user, sudo };
 
 // Exit status of the create_exclusive command when the path already exists.
@@ -39,7 +39,7 @@ class FileCommands {
 
   // Writes stdin to the temporary file with `mode`, then renames it over
   // `path`. Without sudo, `umask 077` makes the temporary file 0600 until
-  // chmod sets `mode`; with sudo, `install -m MODE /dev/null` creates it
+  // chmod sets `mode`. With sudo, `install -m MODE /dev/null` creates it
   // empty with its final mode before `tee` fills it. Missing parent
   // directories are created with mode 0755.
   [[nodiscard]] std::string write_file(const std::string& path, unsigned mode) const;

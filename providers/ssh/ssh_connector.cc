@@ -9,8 +9,8 @@ namespace certplan {
 
 namespace {
 
-// curve25519 first; the rest of libssh 0.10's default list stays allowed
-// for servers without it.
+// curve25519 first, then the rest of the default list of libssh 0.10.6
+// (read from the library), for servers without curve25519.
 constexpr const char* key_exchange_methods =
     "curve25519-sha256,curve25519-sha256@libssh.org,ecdh-sha2-nistp256,ecdh-sha2-nistp384,"
     "ecdh-sha2-nistp521,diffie-hellman-group18-sha512,diffie-hellman-group16-sha512,"

@@ -21,9 +21,9 @@ class SshConnector final : public HostConnector {
       : connect_timeout_(connect_timeout) {}
 
   // Connects to server.host:server.port as server.user. An unknown or
-  // changed host key fails with ErrorKind::rejected and the fix; a refused
-  // or timed out connection with ErrorKind::unreachable; a key the server
-  // does not accept with ErrorKind::rejected.
+  // changed host key fails with ErrorKind::rejected and the fix. A refused
+  // or timed out connection fails with ErrorKind::unreachable, and a key
+  // that the server does not accept with ErrorKind::rejected.
   Result<std::unique_ptr<HostSession>> connect(const ServerConfig& server) override;
 
  private:

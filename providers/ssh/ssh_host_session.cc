@@ -19,7 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Bound for each file step, which moves a few kilobytes at most.
+// Time limit of each file step. Certificates and keys are a few kilobytes.
 constexpr std::chrono::milliseconds file_step_timeout{60'000};
 
 // How long one read waits for data before the deadline is checked again.

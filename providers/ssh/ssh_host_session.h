@@ -2,7 +2,7 @@
 
 // A HostSession over one libssh connection. Each command runs on its own
 // channel of that connection. A session must be used from one thread at a
-// time, because a libssh session is not thread-safe; engine/session_pool.h
+// time, because a libssh session is not thread-safe. engine/session_pool.h
 // hands out one lease per server for that reason.
 
 #include <chrono>
@@ -40,7 +40,8 @@ class SshHostSession final : public HostSession {
                             std::chrono::milliseconds timeout) override;
 
  private:
-  // What one command left behind; `output` interleaves both streams.
+  // The exit status and output of one command. `output` interleaves both
+  // streams in the order they arrived.
   struct Execution {
     int exit_status = 0;
     std::string standard_output;

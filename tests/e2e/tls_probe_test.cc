@@ -79,8 +79,8 @@ class LoopbackSocket {
   int descriptor_ = -1;
 };
 
-// nginx with server blocks for a.test (GET / answers 200) and b.test
-// (GET / answers 404), each with its own self-signed certificate.
+// nginx with server blocks for a.test (GET / returns 200) and b.test
+// (GET / returns 404), each with its own self-signed certificate.
 class NginxFixture {
  public:
   NginxFixture() {

@@ -27,8 +27,8 @@ class FixedClock final : public Clock {
   }
 };
 
-// Accepts one connection, stores the request and answers with `response`,
-// or with nothing for 1 s when `response` is empty.
+// Accepts one connection, stores the request and responds with `response`,
+// or stays silent for 1 s when `response` is empty.
 class Receiver {
  public:
   explicit Receiver(std::string response) : response_(std::move(response)) {
@@ -136,7 +136,7 @@ BOOST_AUTO_TEST_CASE(error_status_returned) {
   BOOST_TEST(static_cast<int>(sent.error().kind) == static_cast<int>(ErrorKind::rejected));
   BOOST_TEST(sent.error().message ==
              "the webhook at http://127.0.0.1:" + std::to_string(receiver.port()) +
-                 "/… answered the notification with HTTP status 500");
+                 "/… returned HTTP status 500 for the notification");
   BOOST_TEST(receiver.request().starts_with("POST "));
 }
 
