@@ -1,5 +1,8 @@
 #include "cli/command_line.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 #include <map>
 
@@ -38,7 +41,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
                  "trace, debug, info, warning or error (overrides LOG_LEVEL)");
   app.add_option("--log-file", line.log_file, "Log file (overrides LOG_FILE_PATH)");
   bool no_color = false;
-  app.add_flag("--no-color", no_color, "Plain output without ANSI colours");
+  app.add_flag("--no-color", no_color,
+               "Plain output without ANSI colours (also when NO_COLOR is set or not at a terminal)");
 
   auto* validate = app.add_subcommand("validate", "Check the configuration and environment");
   validate->add_flag("--show-config", line.show_config,
@@ -83,7 +87,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
     return std::nullopt;
   }
 
-  line.color = !no_color;
+  // Colour only for a person at a terminal: logs and CI see plain text.
+  line.color = !no_color && isatty(STDOUT_FILENO) != 0 && std::getenv("NO_COLOR") == nullptr;
   if (validate->parsed()) line.command = CommandKind::validate;
   if (status->parsed()) line.command = CommandKind::status;
   if (plan->parsed()) line.command = CommandKind::plan;
