@@ -5,6 +5,8 @@
 #
 #   scripts/install-deps.sh          build and test dependencies (default)
 #   scripts/install-deps.sh build    only what compiling certplan needs
+#   scripts/install-deps.sh fuzz     test dependencies plus clang for the
+#                                    libFuzzer targets (docs/fuzzing.md)
 set -euo pipefail
 
 build_packages=(
@@ -20,11 +22,15 @@ test_packages=(
   sudo openssl curl iproute2 procps python3
 )
 
+# libFuzzer and its sanitizer runtimes come with Debian's clang.
+fuzz_packages=(clang libclang-rt-14-dev)
+
 mode=${1:-test}
 case "$mode" in
   build) packages=("${build_packages[@]}") ;;
   test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
-  *) echo "install-deps.sh: unknown mode '$mode'; use 'build' or 'test'" >&2; exit 2 ;;
+  fuzz) packages=("${build_packages[@]}" "${test_packages[@]}" "${fuzz_packages[@]}") ;;
+  *) echo "install-deps.sh: unknown mode '$mode'; use 'build', 'test' or 'fuzz'" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -39,7 +45,7 @@ apt-get install -y -q --no-install-recommends "${packages[@]}"
 # The distribution packages start their services on install on some systems.
 # certplan's tests start their own instances on loopback, so stop the system
 # ones where they were started (ignoring machines without systemd).
-if [ "$mode" = test ]; then
+if [ "$mode" != build ]; then
   for service in nginx named bind9 ssh; do
     systemctl stop "$service" >/dev/null 2>&1 || true
   done
