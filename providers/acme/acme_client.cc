@@ -70,7 +70,7 @@ Result<void> AcmeClient::fetch_directory() {
                                               " is not a JSON object; check ACME_DIRECTORY_URL");
   }
 
-  AcmeDirectory directory;
+  AcmeResourceUrls directory;
   directory.new_nonce = string_member(document, "newNonce");
   directory.new_account = string_member(document, "newAccount");
   directory.new_order = string_member(document, "newOrder");

@@ -20,7 +20,7 @@
 namespace certplan {
 
 // The resource URLs of an ACME server.
-struct AcmeDirectory {
+struct AcmeResourceUrls {
   std::string new_nonce;
   std::string new_account;
   std::string new_order;
@@ -52,7 +52,7 @@ class AcmeClient {
   [[nodiscard]] Result<void> fetch_directory();
 
   // The directory of the last successful fetch_directory().
-  [[nodiscard]] const AcmeDirectory& directory() const { return directory_; }
+  [[nodiscard]] const AcmeResourceUrls& directory() const { return directory_; }
   [[nodiscard]] const std::string& directory_url() const { return directory_url_; }
   [[nodiscard]] SteadyTime deadline() const { return deadline_; }
 
@@ -77,7 +77,7 @@ class AcmeClient {
   http::HttpClient& http_;
   std::string directory_url_;
   SteadyTime deadline_;
-  AcmeDirectory directory_;
+  AcmeResourceUrls directory_;
   std::mutex nonce_mutex_;
   std::deque<std::string> nonces_;
 };
