@@ -329,10 +329,13 @@ make_client_key() {
   : >"$dir/ssh/known_hosts"
 }
 
+# The placeholder uses P-384 with SHA-384, so it still loads when a test
+# raises nginx's OpenSSL security level to 4 (192-bit keys), which rejects
+# the P-256 certificates that certplan issues by default.
 make_placeholder_certificate() {
   local domain=$1 target=$2
   mkdir -p "$target"
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-384 -sha384 -nodes \
     -keyout "$target/privkey.pem" -out "$target/fullchain.pem" -days 90 \
     -subj "/CN=$domain placeholder" \
     -addext "subjectAltName=DNS:$domain,DNS:www.$domain" 2>/dev/null
@@ -389,7 +392,8 @@ write_nginx_config() {
   {
     cat <<EOF
 # nginx of sandbox host $name. Workers run as nobody: the master (root)
-# reads the certificates and opens the logs, and the workers only answer.
+# reads the certificates and opens the logs, and the workers only serve
+# requests.
 user nobody nogroup;
 worker_processes 1;
 pid $run_dir/nginx-$name.pid;

@@ -1,5 +1,7 @@
-// End to end: when `nginx -t` fails on one host, certplan puts that host's
-// previous files back and still applies the other host.
+// End to end: when `nginx -t` rejects the new certificate on one host,
+// certplan puts that host's previous files back and still applies the other
+// host. The rejection comes from a raised OpenSSL security level, so the
+// restored placeholder passes `nginx -t` again, as a rollback requires.
 
 #include <boost/test/unit_test.hpp>
 
@@ -18,7 +20,7 @@ BOOST_AUTO_TEST_CASE(failed_nginx_test_rolls_host_back) {
   const std::string placeholder_key = Sandbox::read_file(web02_files / "privkey.pem");
   const std::string placeholder = sandbox.served_fingerprint(2, domain);
 
-  sandbox.break_nginx_config(2);
+  sandbox.make_nginx_reject_p256(2);
   const CommandOutput apply = sandbox.run_certplan({"apply", "--auto-approve"});
   BOOST_TEST_INFO("apply output:\n" << apply.text());
   BOOST_TEST(apply.exit_code == 3);
@@ -35,6 +37,26 @@ BOOST_AUTO_TEST_CASE(failed_nginx_test_rolls_host_back) {
       pem_leaf_fingerprint(Sandbox::read_file(sandbox.store_dir(domain) / "fullchain.cer"));
   BOOST_TEST(issued != placeholder);
   BOOST_TEST(sandbox.served_fingerprint(1, domain) == issued);
+}
+
+}  // namespace certplan::e2e
+
+namespace certplan::e2e {
+
+// An nginx configuration that was already broken fails `nginx -t` after the
+// restore too, so certplan cannot confirm the rollback and reports that a
+// person must restore the host (exit code 4).
+BOOST_AUTO_TEST_CASE(broken_config_fails_rollback) {
+  Sandbox sandbox;
+  sandbox.break_nginx_config(2);
+
+  const CommandOutput apply = sandbox.run_certplan({"apply", "--auto-approve"});
+  BOOST_TEST_INFO("apply output:\n" << apply.text());
+  BOOST_TEST(apply.exit_code == 4);
+  BOOST_TEST_INFO("apply output:\n" << apply.text());
+  BOOST_TEST(has_line_containing_all(apply.text(), {"web-02", "rollback failed"}));
+  BOOST_TEST_INFO("apply output:\n" << apply.text());
+  BOOST_TEST(has_line_containing_all(apply.text(), {"web-01", "applied"}));
 }
 
 }  // namespace certplan::e2e

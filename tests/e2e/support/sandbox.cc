@@ -392,6 +392,18 @@ void Sandbox::break_nginx_config(int i) const {
   write_file(config, read_file(config) + "certplan_sandbox_broken_directive on;\n");
 }
 
+void Sandbox::make_nginx_reject_p256(int i) const {
+  const fs::path config = host(i).nginx_prefix / "conf" / "nginx.conf";
+  std::string text = read_file(config);
+  const std::string http_block = "\nhttp {\n";
+  const auto position = text.find(http_block);
+  if (position == std::string::npos) {
+    throw std::runtime_error(config.string() + " has no line \"http {\"");
+  }
+  text.insert(position + http_block.size(), "  ssl_ciphers \"DEFAULT:@SECLEVEL=4\";\n");
+  write_file(config, text);
+}
+
 std::string Sandbox::ionos_api_key() const {
   const fs::path env_file = dir_ / ".env";
   return required(read_assignments(env_file), "IONOS_API_KEY", env_file);

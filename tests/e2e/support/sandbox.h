@@ -79,7 +79,13 @@ class Sandbox {
   std::string served_fingerprint(int i, const std::string& domain) const;
 
   // Adds an unknown directive to host `i`'s nginx.conf so `nginx -t` fails.
+  // The restored files fail the same way, so a rollback cannot pass it.
   void break_nginx_config(int i) const;
+
+  // Raises host `i`'s OpenSSL security level to 4 (keys of 192-bit
+  // strength), so `nginx -t` fails once a P-256 certificate, certplan's
+  // default, is deployed, but passes with the P-384 placeholder.
+  void make_nginx_reject_p256(int i) const;
 
   // The IONOS API key the sandbox generated (from DIR/.env).
   std::string ionos_api_key() const;
