@@ -1,5 +1,6 @@
 #include "state/diagnostics.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace certplan {
@@ -33,8 +34,24 @@ void Diagnostics::add(SourceLocation location, std::string message) {
   list_.push_back(Diagnostic{std::move(location), std::move(message)});
 }
 
+// Within each run of problems from one file, the problems are put in line
+// and column order; the files stay in the order they were read.
 void Diagnostics::throw_if_any() const {
-  if (!list_.empty()) throw ConfigError(list_);
+  if (list_.empty()) return;
+
+  std::vector<Diagnostic> sorted = list_;
+  auto run_start = sorted.begin();
+  while (run_start != sorted.end()) {
+    auto run_end = std::find_if(run_start, sorted.end(), [&](const Diagnostic& diagnostic) {
+      return diagnostic.location.file != run_start->location.file;
+    });
+    std::stable_sort(run_start, run_end, [](const Diagnostic& a, const Diagnostic& b) {
+      return std::pair(a.location.line, a.location.column) <
+             std::pair(b.location.line, b.location.column);
+    });
+    run_start = run_end;
+  }
+  throw ConfigError(std::move(sorted));
 }
 
 }  // namespace certplan

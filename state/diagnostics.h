@@ -24,8 +24,8 @@ struct Diagnostic {
 // "{file}:{line}:{column}", "{file}:{line}" or "{file}", by the same rule.
 std::string location_string(const SourceLocation& location);
 
-// Exception for an invalid configuration. diagnostics() lists every problem
-// in the order the files were read.
+// Exception for an invalid configuration. diagnostics() lists every problem,
+// file by file in the order the files were read.
 class ConfigError : public std::runtime_error {
  public:
   explicit ConfigError(std::vector<Diagnostic> diagnostics);
@@ -44,8 +44,8 @@ class Diagnostics {
   std::size_t size() const { return list_.size(); }
   const std::vector<Diagnostic>& list() const { return list_; }
 
-  // Throws ConfigError with every collected problem; does nothing when
-  // there are none.
+  // Throws ConfigError with every collected problem, sorted by line and
+  // column within each file. Does nothing when there are none.
   void throw_if_any() const;
 
  private:

@@ -230,14 +230,14 @@ BOOST_AUTO_TEST_CASE(target_paths_must_be_absolute) {
 
   std::vector<std::string> expected = {
       config.path("domains.yaml") +
-          ":7:9: error: unknown key `mode` in a server entry of domain `example.com`; the "
-          "valid keys are: name, cert_file, key_file",
-      config.path("domains.yaml") +
           ":5:20: error: cert_file `certs/fullchain.pem` of domain `example.com` on server "
           "`web-01` must be an absolute path, such as /etc/nginx/ssl",
       config.path("domains.yaml") +
           ":6:19: error: key_file `/etc/ssl/../private/key.pem` of domain `example.com` on "
           "server `web-01` must not contain `..`; write the path without it",
+      config.path("domains.yaml") +
+          ":7:9: error: unknown key `mode` in a server entry of domain `example.com`; the "
+          "valid keys are: name, cert_file, key_file",
   };
   BOOST_TEST(errors == expected, boost::test_tools::per_element());
 }

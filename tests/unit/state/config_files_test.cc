@@ -135,10 +135,10 @@ BOOST_AUTO_TEST_CASE(every_problem_reported_at_once) {
 
   std::vector<std::string> expected = {
       config.path("servers.yaml") +
-          ":3:5: error: unknown key `hots` in server `web-01`; did you mean `host`?",
-      config.path("servers.yaml") +
           ":2:5: error: server `web-01` is missing the required key `host` (the address or "
           "DNS name used for SSH and HTTPS)",
+      config.path("servers.yaml") +
+          ":3:5: error: unknown key `hots` in server `web-01`; did you mean `host`?",
       config.path("servers.yaml") +
           ":8:11: error: `port` of server `web-01` must be a whole number from 1 to 65535, "
           "not `0`",
