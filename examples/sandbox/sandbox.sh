@@ -229,16 +229,18 @@ ensure_sandbox_user() {
 
 # With UsePAM no, sshd rejects accounts whose password field starts with "!"
 # (locked), which useradd writes. The value "*" means no password but an
-# unlocked account.
+# unlocked account. The home directory is / so that sshd, which changes into
+# it, prints no warning into the output of every remote command.
 user_is_ready() {
-  [ "$(getent shadow "$sandbox_user" | cut -d: -f2)" = "*" ]
+  [ "$(getent shadow "$sandbox_user" | cut -d: -f2)" = "*" ] &&
+    [ "$(getent passwd "$sandbox_user" | cut -d: -f6)" = / ]
 }
 
 prepare_user() {
   if ! getent passwd "$sandbox_user" >/dev/null; then
-    useradd --system --shell /bin/sh --no-create-home "$sandbox_user"
+    useradd --system --shell /bin/sh --home-dir / --no-create-home "$sandbox_user"
   fi
-  usermod -p '*' "$sandbox_user"
+  usermod -p '*' -d / "$sandbox_user"
 }
 
 make_ca() {
