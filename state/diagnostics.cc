@@ -34,8 +34,8 @@ void Diagnostics::add(SourceLocation location, std::string message) {
   list_.push_back(Diagnostic{std::move(location), std::move(message)});
 }
 
-// Within each run of problems from one file, the problems are put in line
-// and column order; the files stay in the order they were read.
+// Sorts each run of problems from one file by line and column. The files
+// keep the order they were read in.
 void Diagnostics::throw_if_any() const {
   if (list_.empty()) return;
 
