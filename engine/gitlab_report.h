@@ -2,7 +2,7 @@
 
 // The plan summary GitLab shows on a merge request
 // (artifacts:reports:terraform): {"create": n, "update": n, "delete": n}.
-// docs/plan-format.md says which actions count as what.
+// docs/plan-format.md defines which actions count as what.
 
 #include <nlohmann/json.hpp>
 

@@ -30,14 +30,16 @@ std::string join(const std::vector<std::string>& values, const std::string& sepa
 std::string plural_days(int days) { return std::to_string(days) + (days == 1 ? " day" : " days"); }
 
 std::optional<Reason> names_reason(const DomainConfig& domain, const CertificateFacts& certificate) {
-  auto wanted = configured_names(domain);
-  auto held = certificate.names;
-  std::sort(held.begin(), held.end());
+  auto configured = configured_names(domain);
+  auto certified = certificate.names;
+  std::sort(certified.begin(), certified.end());
 
   std::vector<std::string> added;
   std::vector<std::string> removed;
-  std::set_difference(wanted.begin(), wanted.end(), held.begin(), held.end(), std::back_inserter(added));
-  std::set_difference(held.begin(), held.end(), wanted.begin(), wanted.end(), std::back_inserter(removed));
+  std::set_difference(configured.begin(), configured.end(), certified.begin(), certified.end(),
+                      std::back_inserter(added));
+  std::set_difference(certified.begin(), certified.end(), configured.begin(), configured.end(),
+                      std::back_inserter(removed));
   if (added.empty() && removed.empty()) return std::nullopt;
 
   std::vector<std::string> parts;
@@ -47,13 +49,13 @@ std::optional<Reason> names_reason(const DomainConfig& domain, const Certificate
 }
 
 std::optional<Reason> key_type_reason(const DomainConfig& domain, const CertificateWithKey& stored) {
-  auto held = stored.certificate.key_type ? stored.certificate.key_type : stored.key_type;
-  if (held == domain.key_type) return std::nullopt;
+  auto stored_type = stored.certificate.key_type ? stored.certificate.key_type : stored.key_type;
+  if (stored_type == domain.key_type) return std::nullopt;
 
-  std::string wanted(key_type_name(domain.key_type));
-  std::string have = held ? std::string(key_type_name(*held)) : "a type certplan does not issue";
+  std::string expected(key_type_name(domain.key_type));
+  std::string actual = stored_type ? std::string(key_type_name(*stored_type)) : "a type certplan does not issue";
   return Reason{ReasonCode::key_type_changed,
-                "the stored key is " + have + " but domains.yaml asks for " + wanted};
+                "the stored key is " + actual + " but domains.yaml asks for " + expected};
 }
 
 std::optional<Reason> stored_key_reason(const DomainConfig& domain, const CertificateWithKey& stored) {

@@ -13,8 +13,8 @@ namespace certplan {
 
 namespace {
 
-Error system_error(const std::string& what, const std::filesystem::path& path) {
-  return make_error(ErrorKind::failed, "could not " + what + " " + path.string() + ": " + std::strerror(errno));
+Error system_error(const std::string& operation, const std::filesystem::path& path) {
+  return make_error(ErrorKind::failed, "could not " + operation + " " + path.string() + ": " + std::strerror(errno));
 }
 
 }  // namespace

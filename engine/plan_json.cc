@@ -11,8 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-// ---- writing ----
-
 json summary_to_json(const std::optional<CertificateSummary>& summary) {
   if (!summary) return nullptr;
   return {
@@ -36,8 +34,6 @@ json action_to_json(const Action& action) {
       {"new_key", action.new_key},
   };
 }
-
-// ---- reading ----
 
 // Reads fields of one JSON object and names the field in every error, e.g.
 // "actions[2].reason.code".

@@ -2,7 +2,7 @@
 
 // The plan as versioned JSON: the content of a plan file and of
 // `certplan plan --format json`. docs/plan-format.md documents each field.
-// It holds fingerprints, names, paths and dates, never key material.
+// It contains fingerprints, names, paths and dates, never key material.
 
 #include <stdexcept>
 #include <string>
@@ -18,7 +18,7 @@ namespace certplan {
 inline constexpr int kPlanFormatMajor = 1;
 inline constexpr int kPlanFormatMinor = 0;
 
-// A plan document that cannot be read: a newer major version, or a field
+// A plan document that cannot be read: another major version, or a field
 // that is missing or has the wrong type or value (named in the message).
 class PlanFormatError : public std::runtime_error {
  public:
@@ -29,7 +29,7 @@ class PlanFormatError : public std::runtime_error {
 nlohmann::json plan_to_json(const Plan& plan);
 
 // Reads a plan document. Ignores fields it does not know. Throws
-// PlanFormatError for an unknown major version or a malformed field.
+// PlanFormatError for another major version or a malformed field.
 Plan plan_from_json(const nlohmann::json& document);
 
 }  // namespace certplan

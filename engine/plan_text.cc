@@ -89,8 +89,8 @@ void write_groups(std::ostringstream& out, const Plan& plan, const Painter& pain
   out << "\n";
 }
 
-std::string count_phrase(std::size_t count, std::string_view what) {
-  return std::to_string(count) + " " + std::string(what);
+std::string count_phrase(std::size_t count, std::string_view phrase) {
+  return std::to_string(count) + " " + std::string(phrase);
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ struct ServerWork {
   std::optional<ReasonCode> reload_code;  // the reason of the first domain that needs the reload
 };
 
-// Where one domain stands after the store was checked.
+// The state of one domain after the store was checked.
 struct DomainState {
   const DomainConfig* config = nullptr;
   std::optional<Action> issue;                // planned issue, if any
@@ -106,6 +106,7 @@ class Planner {
                                 " could not be read, so nothing is planned for it: " + stored.error);
       return;
     }
+    if (!stored.note.empty()) store_warnings_.push_back("The local store entry of " + domain.domain + ": " + stored.note);
 
     DomainState state{&domain, plan_issue(domain, stored), std::nullopt};
     if (state.issue) {
@@ -177,9 +178,9 @@ class Planner {
     if (!files.deployed) {
       return Reason{ReasonCode::not_present, server + " has no certificate for " + domain};
     }
-    const std::string& held = files.deployed->certificate.fingerprint;
-    if (held != state.expected->fingerprint) {
-      return Reason{ReasonCode::file_drift, server + " holds " + short_fingerprint(held) +
+    const std::string& in_files = files.deployed->certificate.fingerprint;
+    if (in_files != state.expected->fingerprint) {
+      return Reason{ReasonCode::file_drift, server + " holds " + short_fingerprint(in_files) +
                                                 " but the store has " +
                                                 short_fingerprint(state.expected->fingerprint)};
     }
@@ -226,11 +227,11 @@ class Planner {
     if (!served->second.leaf) return;
 
     const std::string& serving = served->second.leaf->fingerprint;
-    const std::string& held = files.deployed->certificate.fingerprint;
-    if (serving == held) return;
+    const std::string& in_files = files.deployed->certificate.fingerprint;
+    if (serving == in_files) return;
 
     Reason reason{ReasonCode::served_mismatch, server + " serves " + short_fingerprint(serving) +
-                                                   " but its files hold " + short_fingerprint(held)};
+                                                   " but its files hold " + short_fingerprint(in_files)};
     ServerWork& work = work_[server];
     if (!work.reload_code) work.reload_code = reason.code;
     work.served_notes.push_back(domain + ": " + reason.message);

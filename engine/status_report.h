@@ -1,8 +1,8 @@
 #pragma once
 
-// `certplan status`: per domain, what the local store holds and, per target
-// server, what its files hold and what it serves, with days left and
-// whether it agrees with the store.
+// `certplan status`: per domain, the certificate in the local store and, per
+// target server, the certificates in its files and on its HTTPS port, with
+// days left and whether they agree with the store.
 
 #include <optional>
 #include <string>
@@ -16,7 +16,7 @@
 
 namespace certplan {
 
-// How one server's copy of a domain compares with the store.
+// Agreement of one server's copy of a domain with the store.
 enum class Agreement {
   ok,          // files hold the store's certificate with its key, and nginx serves it
   drift,       // files or the served certificate differ from the store, or could not be read

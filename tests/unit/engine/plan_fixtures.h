@@ -118,6 +118,14 @@ inline void place(ObservedState& observed, const std::string& server, const std:
   observation.served[domain].leaf = facts;
 }
 
+// A server that could not be observed, with `error` as the reason.
+inline ServerObservation unreachable(const std::string& error) {
+  ServerObservation observation;
+  observation.reachable = false;
+  observation.error = error;
+  return observation;
+}
+
 // Every server of `desired` holds and serves `facts` for example.com, and the store holds it too.
 inline ObservedState all_in_place(const DesiredState& desired, const CertificateFacts& facts) {
   ObservedState observed;

@@ -21,8 +21,7 @@ Plan plan_for(const DesiredState& desired, const ObservedState& observed, PlanPo
 BOOST_AUTO_TEST_CASE(markdown_of_renewal_with_unreachable_server) {
   auto desired = two_server_desired();
   auto observed = all_in_place(desired, older_certificate());
-  observed.servers["webserver-02"] = ServerObservation{false, "could not connect to 127.0.0.12:22: connection refused",
-                                                       {}, {}};
+  observed.servers["webserver-02"] = unreachable("could not connect to 127.0.0.12:22: connection refused");
   std::string expected =
       "## certplan plan\n"
       "\n"

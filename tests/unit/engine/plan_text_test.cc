@@ -198,8 +198,7 @@ BOOST_AUTO_TEST_CASE(text_of_names_and_key_type_changes) {
 BOOST_AUTO_TEST_CASE(text_with_warnings_first) {
   auto desired = two_server_desired();
   auto observed = all_in_place(desired, valid_certificate());
-  observed.servers["webserver-02"] = ServerObservation{};
-  observed.servers["webserver-02"].error = "could not connect to 127.0.0.12:22: connection refused";
+  observed.servers["webserver-02"] = unreachable("could not connect to 127.0.0.12:22: connection refused");
   PlanPolicy policy;
   policy.force_renew = {"example.com"};
   policy.only_domains = {"example.com"};
@@ -239,7 +238,7 @@ BOOST_AUTO_TEST_CASE(text_of_empty_plan) {
 BOOST_AUTO_TEST_CASE(text_of_empty_plan_with_warning) {
   auto desired = two_server_desired();
   auto observed = all_in_place(desired, valid_certificate());
-  observed.servers["webserver-01"] = ServerObservation{false, "host key of 127.0.0.11 changed", {}, {}};
+  observed.servers["webserver-01"] = unreachable("host key of 127.0.0.11 changed");
   BOOST_TEST(render_plan_text(plan_for(desired, observed)) ==
              "Warnings:\n"
              "  ! webserver-01 could not be observed, so nothing is planned for it: host key of 127.0.0.11 "

@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "engine/observation_digest.h"
 #include "engine/planner.h"
 #include "plan_fixtures.h"
 
@@ -241,8 +242,7 @@ BOOST_AUTO_TEST_CASE(served_mismatch_reloads_without_deploy) {
 BOOST_AUTO_TEST_CASE(unreachable_server_gets_warning_only) {
   auto desired = two_server_desired();
   auto observed = all_in_place(desired, older_certificate());
-  observed.servers["webserver-02"] = ServerObservation{};
-  observed.servers["webserver-02"].error = "could not connect to 127.0.0.12:22: connection refused";
+  observed.servers["webserver-02"] = unreachable("could not connect to 127.0.0.12:22: connection refused");
   Plan plan = plan_for(desired, observed);
 
   BOOST_TEST(action_ids(plan) == (Ids{"issue:example.com", "deploy:example.com@webserver-01",
@@ -256,7 +256,8 @@ BOOST_AUTO_TEST_CASE(unreachable_server_gets_warning_only) {
 BOOST_AUTO_TEST_CASE(served_handshake_error_is_a_warning) {
   auto desired = two_server_desired();
   auto observed = all_in_place(desired, valid_certificate());
-  observed.servers["webserver-01"].served["example.com"] = ServedObservation{std::nullopt, "connection refused"};
+  observed.servers["webserver-01"].served["example.com"].leaf.reset();
+  observed.servers["webserver-01"].served["example.com"].error = "connection refused";
   Plan plan = plan_for(desired, observed);
 
   BOOST_TEST(plan.empty());
@@ -267,12 +268,25 @@ BOOST_AUTO_TEST_CASE(served_handshake_error_is_a_warning) {
 BOOST_AUTO_TEST_CASE(store_read_error_skips_domain) {
   auto desired = two_server_desired();
   auto observed = all_in_place(desired, valid_certificate());
-  observed.store["example.com"] = StoreObservation{std::nullopt, "fullchain.cer is not a PEM certificate"};
+  observed.store["example.com"].current.reset();
+  observed.store["example.com"].error = "fullchain.cer is not a PEM certificate";
   Plan plan = plan_for(desired, observed);
 
   BOOST_TEST(plan.empty());
   BOOST_TEST(plan.warnings == (Ids{"The local store entry of example.com could not be read, so nothing is planned "
                                    "for it: fullchain.cer is not a PEM certificate"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(store_note_becomes_warning) {
+  auto desired = two_server_desired();
+  auto observed = all_in_place(desired, valid_certificate());
+  observed.store["example.com"].note = "an interrupted save was found; the previous pair is used";
+  Plan plan = plan_for(desired, observed);
+
+  BOOST_TEST(plan.empty());
+  BOOST_TEST(plan.warnings == (Ids{"The local store entry of example.com: an interrupted save was found; the "
+                                   "previous pair is used"}),
              boost::test_tools::per_element());
 }
 
@@ -379,4 +393,38 @@ BOOST_AUTO_TEST_CASE(same_inputs_give_same_plan) {
   BOOST_TEST(action_ids(first) == action_ids(second), boost::test_tools::per_element());
   BOOST_TEST(first.store_digest == second.store_digest);
   BOOST_TEST((first.host_digests == second.host_digests));
+}
+
+BOOST_AUTO_TEST_CASE(digests_ignore_times_but_not_content) {
+  auto desired = two_server_desired();
+  auto observed = all_in_place(desired, valid_certificate());
+  auto before = digest_observations(desired, observed, PlanScope{});
+
+  auto later = observed;
+  later.servers["webserver-01"].files["example.com"].deployed->certificate.not_after = at("2030-01-01T00:00:00Z");
+  auto after_time_change = digest_observations(desired, later, PlanScope{});
+  BOOST_TEST(after_time_change.host_digests.at("webserver-01") == before.host_digests.at("webserver-01"));
+
+  place(later, "webserver-01", "example.com", older_certificate());
+  auto after_drift = digest_observations(desired, later, PlanScope{});
+  BOOST_TEST(after_drift.host_digests.at("webserver-01") != before.host_digests.at("webserver-01"));
+  BOOST_TEST(after_drift.host_digests.at("webserver-02") == before.host_digests.at("webserver-02"));
+  BOOST_TEST(after_drift.store_digest == before.store_digest);
+}
+
+BOOST_AUTO_TEST_CASE(digest_changes_are_named) {
+  auto desired = two_server_desired();
+  auto observed = all_in_place(desired, older_certificate());
+  Plan plan = plan_for(desired, observed);
+
+  BOOST_TEST(describe_digest_changes(plan, "c0ffee", digest_observations(desired, observed, PlanScope{})).empty());
+
+  observed.store["example.com"].current = with_key(valid_certificate());
+  observed.servers["webserver-02"] = unreachable("connection refused");
+  auto changes = describe_digest_changes(plan, "decaf", digest_observations(desired, observed, PlanScope{}));
+  BOOST_TEST(changes == (Ids{"the configuration (servers.yaml, domains.yaml or settings) changed",
+                             "the local certificate store changed",
+                             "webserver-02 now holds or serves different certificates, or its reachability "
+                             "changed"}),
+             boost::test_tools::per_element());
 }
