@@ -27,7 +27,7 @@ namespace certplan::testing {
 // Parses an RFC 3339 time and throws on a typo in the test itself.
 inline TimePoint at(const std::string& text) {
   auto time = parse_rfc3339(text);
-  if (!time) throw std::invalid_argument("bad time in test: " + text);
+  if (!time) throw std::invalid_argument("invalid time in test: " + text);
   return *time;
 }
 

@@ -25,7 +25,7 @@ std::ostream& operator<<(std::ostream& out, RenewalVerdict verdict) {
 
 namespace {
 
-// A certificate issued at 2027-01-01 00:00 UTC with `lifetime_days`, judged `days_before_expiry` before it ends.
+// A certificate issued at 2027-01-01 00:00 UTC with `lifetime_days`, judged `before_expiry` before it ends.
 RenewalDecision decide(int lifetime_days, std::chrono::hours before_expiry, int threshold_days = 30) {
   TimePoint not_before = at("2027-01-01T00:00:00Z");
   TimePoint not_after = not_before + std::chrono::days(lifetime_days);
