@@ -1,7 +1,11 @@
 // End-to-end tests of SshConnector and SshHostSession against a real sshd
 // (tests/e2e/support/sshd_fixture.h). Needs root, sshd and sudo.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -174,6 +178,32 @@ BOOST_AUTO_TEST_CASE(refused_connection_unreachable) {
   BOOST_TEST(connected.error().message ==
              "could not connect to " + where + ": Connection refused; check that sshd runs there "
              "and the host and port in servers.yaml");
+}
+
+BOOST_AUTO_TEST_CASE(silent_server_unreachable) {
+  SshdFixture sshd;
+  ServerConfig server = sshd.server_config();
+  server.port = sshd.port() + 2;
+
+  // A listening socket that never sends the SSH banner.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  local.sin_port = htons(static_cast<uint16_t>(server.port));
+  ::inet_pton(AF_INET, server.host.c_str(), &local.sin_addr);
+  BOOST_TEST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&local), sizeof local) == 0);
+  BOOST_TEST_REQUIRE(::listen(listener, 4) == 0);
+
+  SshConnector connector(std::chrono::seconds(1));
+  auto connected = connector.connect(server);
+  ::close(listener);
+
+  BOOST_TEST_REQUIRE(!connected.has_value());
+  BOOST_TEST(static_cast<int>(connected.error().kind) == static_cast<int>(ErrorKind::unreachable));
+  const std::string where = sshd.address() + ":" + std::to_string(server.port);
+  BOOST_TEST(connected.error().message ==
+             "could not connect to " + where + ": Timeout connecting to " + sshd.address() +
+                 "; check that sshd runs there and the host and port in servers.yaml");
 }
 
 BOOST_AUTO_TEST_CASE(unauthorized_key_rejected) {
@@ -421,6 +451,16 @@ BOOST_AUTO_TEST_CASE(sudo_without_rule_rejected) {
                  "without a password in /etc/sudoers.d on the server (docs/servers.md lists the "
                  "rules) or set use_sudo: false when the SSH user owns cert_path; the command "
                  "was: sudo -n rm -f '" + path + "'");
+
+  const std::string secret = sshd.root_directory().string() + "/secret.pem";
+  run_local_checked("umask 077; echo secret > " + secret);
+  auto files = session->read_files({secret});
+  BOOST_TEST_REQUIRE(!files.has_value());
+  BOOST_TEST(static_cast<int>(files.error().kind) == static_cast<int>(ErrorKind::rejected));
+  BOOST_TEST(files.error().message ==
+             "read files on " + endpoint(sshd) + ": `sudo -n` refused `cat " + secret +
+                 "` for user certplan-test (sudo: a password is required); allow it without a "
+                 "password in /etc/sudoers.d on the server (docs/servers.md lists the rules)");
 }
 
 }  // namespace certplan
