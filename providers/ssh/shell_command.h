@@ -58,7 +58,8 @@ class FileCommands {
 
   // Creates `path` from stdin only if it does not exist; exits with
   // exists_exit_status when it does. Without sudo, the shell's noclobber
-  // option (`set -C`) opens the file with O_EXCL. With sudo, the content is
+  // option (`set -C`) opens the file with O_EXCL, so a concurrent reader
+  // may see it empty or partly written for a moment. With sudo, the content is
   // written to the temporary file and hard-linked to `path` with `ln -T`,
   // which fails when `path` exists, so the file appears with its content.
   [[nodiscard]] std::string create_exclusive(const std::string& path) const;
