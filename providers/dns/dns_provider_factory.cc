@@ -4,6 +4,7 @@
 #include "providers/dns/exec_provider.h"
 #include "providers/dns/ionos_provider.h"
 #include "providers/dns/propagation.h"
+#include "providers/dns/rfc2136_provider.h"
 
 namespace certplan {
 
@@ -31,16 +32,19 @@ Result<std::unique_ptr<DnsProvider>> make_exec(const Settings& settings) {
   return std::make_unique<ExecProvider>(settings.dns_exec_path.value);
 }
 
+Result<std::unique_ptr<DnsProvider>> make_rfc2136(const Settings& settings) {
+  auto provider = Rfc2136Provider::from_settings(settings);
+  if (!provider) return provider.error();
+  return std::unique_ptr<DnsProvider>(std::move(provider.value()));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<DnsProvider>> make_dns_provider(const std::string& name,
                                                        const Settings& settings) {
   if (name == "ionos") return make_ionos(settings);
   if (name == "exec") return make_exec(settings);
-  if (name == "rfc2136") {
-    return make_error(ErrorKind::failed,
-                      "dns_provider rfc2136 is not supported yet; use ionos or exec");
-  }
+  if (name == "rfc2136") return make_rfc2136(settings);
   return make_error(ErrorKind::invalid, "unknown dns_provider \"" + name +
                                             "\"; use ionos, exec or rfc2136");
 }

@@ -11,9 +11,9 @@
 
 namespace certplan {
 
-// Returns the provider for `name` ("ionos" or "exec"). Fails with
+// Returns the provider for `name` ("ionos", "exec" or "rfc2136"). Fails with
 // ErrorKind::invalid when the name is unknown or a setting it needs is
-// missing, and with ErrorKind::failed for "rfc2136", which is not built yet.
+// missing or malformed.
 [[nodiscard]] Result<std::unique_ptr<DnsProvider>> make_dns_provider(const std::string& name,
                                                                      const Settings& settings);
 

@@ -39,10 +39,12 @@ BOOST_AUTO_TEST_CASE(exec_needs_path) {
   BOOST_TEST(make_dns_provider("exec", settings).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(rfc2136_not_supported_yet) {
+BOOST_AUTO_TEST_CASE(rfc2136_needs_nameserver) {
   const Error error = factory_error("rfc2136", Settings{});
-  BOOST_TEST(static_cast<int>(error.kind) == static_cast<int>(ErrorKind::failed));
-  BOOST_TEST(error.message == "dns_provider rfc2136 is not supported yet; use ionos or exec");
+  BOOST_TEST(static_cast<int>(error.kind) == static_cast<int>(ErrorKind::invalid));
+  BOOST_TEST(error.message ==
+             "RFC2136_NAMESERVER is not set; set it to the IP or IP:PORT of the primary name "
+             "server that accepts dynamic updates");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_provider_named) {
