@@ -1,4 +1,5 @@
 #include "state/config_yaml.h"
+#include "state/utf8.h"
 
 #include <algorithm>
 #include <array>
@@ -230,7 +231,15 @@ std::optional<YAML::Node> MappingReader::value(const std::string& key, Presence 
 }
 
 std::optional<std::string> MappingReader::scalar(const std::string& key, const YAML::Node& node) {
-  if (node.IsScalar() && !node.Scalar().empty()) return node.Scalar();
+  if (node.IsScalar() && !node.Scalar().empty()) {
+    if (auto bad = find_invalid_utf8(node.Scalar())) {
+      diagnostics_.add(location(key), "`" + key + "` of " + subject_ + " is not valid UTF-8 (" +
+                                          describe_invalid_utf8(node.Scalar(), *bad) +
+                                          "); save the file as UTF-8");
+      return std::nullopt;
+    }
+    return node.Scalar();
+  }
   if (node.IsScalar() || node.IsNull()) {
     diagnostics_.add(location(key), "`" + key + "` of " + subject_ +
                                                    " is empty; give it a value or remove the key");

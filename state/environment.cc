@@ -1,4 +1,5 @@
 #include "state/environment.h"
+#include "state/utf8.h"
 
 #include <arpa/inet.h>
 
@@ -94,6 +95,29 @@ class VariableSource {
   const std::map<std::string, std::string>& environment_;
   const EnvFile* env_file_;
 };
+
+// The variables certplan reads; a value of one of them that is not UTF-8
+// would otherwise surface later, far from its source.
+constexpr std::string_view kVariables[] = {
+    "IONOS_API_KEY", "ACME_EMAIL", "RENEWAL_THRESHOLD_DAYS", "CERT_BASE_PATH", "LOG_FILE_PATH",
+    "LOG_LEVEL", "ACME_DIRECTORY_URL", "ACME_STAGING_DIRECTORY_URL", "ACME_CA_BUNDLE",
+    "IONOS_API_URL", "DNS_RESOLVERS", "DNS_PROPAGATION_TIMEOUT", "HEALTHCHECK_CA_BUNDLE",
+    "NOTIFY_WEBHOOK_URL", "CERTPLAN_STATE_DIR", "ACME_EAB_KID", "ACME_EAB_HMAC_KEY",
+    "RFC2136_NAMESERVER", "RFC2136_TSIG_KEY", "RFC2136_TSIG_SECRET", "RFC2136_TSIG_ALGORITHM",
+    "DNS_EXEC_PATH"};
+
+void check_environment_utf8(const std::map<std::string, std::string>& environment,
+                            Diagnostics& diagnostics) {
+  for (auto name : kVariables) {
+    auto it = environment.find(std::string(name));
+    if (it == environment.end()) continue;
+    if (auto bad = find_invalid_utf8(it->second)) {
+      diagnostics.add(environment_source, std::string(name) + " is not valid UTF-8 (" +
+                                              describe_invalid_utf8(it->second, *bad) +
+                                              "); set it to UTF-8 text");
+    }
+  }
+}
 
 std::optional<int> parse_positive_integer(std::string_view text) {
   int value = 0;
@@ -272,6 +296,12 @@ EnvFile parse_env_file(const std::filesystem::path& path, std::string_view text,
       diagnostics.add(location, key + ": " + problem);
       continue;
     }
+    if (auto bad = find_invalid_utf8(*value)) {
+      diagnostics.add(location, key + " is not valid UTF-8 (" +
+                                    describe_invalid_utf8(*value, *bad) +
+                                    "); save the file as UTF-8");
+      continue;
+    }
     file.entries.push_back(EnvFileEntry{std::move(key), std::move(*value), line});
   }
   return file;
@@ -295,6 +325,7 @@ std::optional<EnvFile> read_env_file(const std::filesystem::path& path, Diagnost
 
 Settings resolve_settings(const std::map<std::string, std::string>& environment,
                           const EnvFile* env_file, Diagnostics& diagnostics) {
+  check_environment_utf8(environment, diagnostics);
   VariableSource source(environment, env_file);
   Settings settings;
   settings.cert_base_path.value = "/var/lib/certplan";

@@ -207,3 +207,15 @@ BOOST_AUTO_TEST_CASE(home_in_paths_is_expanded) {
   BOOST_TEST(state.servers[0].ssh_key_path.string() == config.path(".ssh/deploy_key"));
   BOOST_TEST(state.servers[0].known_hosts_path.string() == config.path("hosts"));
 }
+
+BOOST_AUTO_TEST_CASE(value_that_is_not_utf8_is_reported) {
+  ConfigDir config;
+  auto errors = server_errors(config, server_head + "    cert_path: /etc/nginx/ss\xFF\n");
+
+  std::vector<std::string> expected = {
+      config.path("servers.yaml") +
+          ":7:5: error: `cert_path` of server `web-01` is not valid UTF-8 (byte 0xFF at offset "
+          "17); save the file as UTF-8",
+  };
+  BOOST_TEST(errors == expected, boost::test_tools::per_element());
+}
