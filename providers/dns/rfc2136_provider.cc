@@ -164,8 +164,8 @@ Result<bool> is_zone_apex(ldns_resolver* resolver, const std::string& where,
   return false;
 }
 
-// Walks from `fqdn` up to its top-level label and returns the first name the
-// server holds a SOA record for. A REFUSED response (a name outside every
+// Walks from `fqdn` up to its top-level label and returns the first name that
+// is the apex of a zone on the server. A REFUSED response (a name outside every
 // zone of the server) moves on to the parent.
 Result<std::string> find_zone_at(const DnsServer& server, std::chrono::milliseconds timeout,
                                  const std::string& fqdn) {

@@ -152,8 +152,8 @@ void BindFixture::start() {
   process_ = child;
 }
 
-// Polls with NS queries for the zone until named answers them, failing at
-// once when named has exited.
+// Polls with NS queries for the zone until named returns its NS record, and
+// fails at once when named has exited.
 void BindFixture::wait_until_serving() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
