@@ -268,7 +268,7 @@ fs::path marker_dir(const Sandbox& sandbox) {
   fs::create_directories(directory);
   const passwd* user = ::getpwnam(ssh_user);
   if (user == nullptr || ::chown(directory.c_str(), user->pw_uid, user->pw_gid) != 0) {
-    throw std::runtime_error("could not give " + directory.string() + " to " + ssh_user);
+    throw std::runtime_error("could not change the owner of " + directory.string() + " to " + ssh_user);
   }
   fs::permissions(directory, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                  fs::perms::others_read | fs::perms::others_exec);
@@ -318,14 +318,14 @@ void put_back_files(const Sandbox& sandbox, int i, const std::string& domain, co
 }
 
 void kill_process_tree(pid_t root) {
-  const bool gone = poll_until(
+  const bool all_exited = poll_until(
       [&] {
         const auto living = living_tree(root);
         for (pid_t pid : living) ::kill(pid, SIGKILL);
         return living.empty();
       },
       service_timeout);
-  if (!gone) throw std::runtime_error("process " + std::to_string(root) + " or a child survived SIGKILL");
+  if (!all_exited) throw std::runtime_error("process " + std::to_string(root) + " or a child survived SIGKILL");
 }
 
 void stop_sshd(const Sandbox& sandbox, int i) {

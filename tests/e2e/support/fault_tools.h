@@ -74,7 +74,7 @@ std::string held_command(const std::filesystem::path& started, const std::filesy
 // Creates an empty file at `path`.
 void touch_file(const std::filesystem::path& path);
 
-// Reloads host `i`'s nginx as root, outside certplan; throws when it fails.
+// Reloads host `i`'s nginx as root, outside certplan. Throws when it fails.
 void reload_nginx(const Sandbox& sandbox, int i);
 
 // Puts `files` back on host `i` as root, reloads its nginx directly and
@@ -115,7 +115,7 @@ class BackgroundCertplan {
   bool finished();
   // SIGKILL, then waits for the process.
   void kill_now();
-  // Waits up to `timeout` for the exit; kills the process after it.
+  // Waits up to `timeout` for the exit, and kills the process after it.
   CommandOutput wait(std::chrono::seconds timeout);
 
  private:
