@@ -78,10 +78,10 @@ class PipelineRepository {
     const char* path = std::getenv("PATH");
     std::vector<std::string> argv = {
         "/usr/bin/env",
+        "--chdir=" + root_.string(),  // gitlab-ci-local takes only a relative --cwd
         "PATH=" + bin_.string() + ":" + (path != nullptr ? path : "/usr/bin:/bin"),
         "FORCE_COLOR=0",
         "gitlab-ci-local",
-        "--cwd", root_.string(),
         "--force-shell-executor",
         "--variable", "CI_PIPELINE_SOURCE=" + pipeline_source,
         "--variable", "CERTPLAN_CONFIG_DIR=config",
@@ -100,8 +100,13 @@ class PipelineRepository {
   std::map<std::string, std::string> job_whens(const std::string& pipeline_source) const {
     const CommandOutput listed = run(pipeline_source, {"--list-json"});
     if (listed.exit_code != 0) throw std::runtime_error("gitlab-ci-local --list-json failed:\n" + listed.text());
+    // Warnings, such as the one about overriding CI_PIPELINE_SOURCE, come
+    // before the JSON array on stdout.
+    const auto array_start = listed.out.find("\n[");
+    if (array_start == std::string::npos) throw std::runtime_error("no JSON array in:\n" + listed.out);
+
     std::map<std::string, std::string> whens;
-    for (const auto& job : nlohmann::json::parse(listed.out)) {
+    for (const auto& job : nlohmann::json::parse(listed.out.substr(array_start + 1))) {
       whens[job.at("name").get<std::string>()] = job.at("when").get<std::string>();
     }
     return whens;
