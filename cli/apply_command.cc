@@ -11,6 +11,7 @@
 #include "cli/exit_codes.h"
 #include "cli/plan_command.h"
 #include "cli/plan_output.h"
+#include "cli/run_lock.h"
 #include "engine/executor.h"
 #include "engine/observation_digest.h"
 #include "engine/recovery.h"
@@ -84,18 +85,20 @@ ApplyOptions apply_options(Run& run, const std::string& run_id) {
   options.parallelism = static_cast<std::size_t>(run.line.parallelism);
   options.run_id = run_id;
   options.renewal_threshold_days = run.desired.settings.renewal_threshold_days.value;
+  if (run.line.dry_run) options.mode = ApplyMode::dry_run;
   return options;
 }
 
 }  // namespace
 
 int run_apply(Run& run) {
+  const RunLock run_lock(run.desired.settings.state_dir.value);
   World world(run.desired);
   TextReporter reporter(run.out);
 
   if (!recover(run, world, reporter)) {
     run.err << "certplan: error: a host left half changed by an earlier run could not be "
-               "recovered; it keeps its journal and lock. See docs/recovery.md.\n";
+               "recovered; it keeps its journal and lock. See docs/recovery.md for what to do by hand.\n";
     return exit_code::rollback_failed;
   }
 

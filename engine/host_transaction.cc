@@ -120,6 +120,7 @@ class HostTransaction {
     if (auto reloaded = run_host_command(*session_, server_.nginx_reload_command, options_.reload_timeout); !reloaded) {
       return fail_step("reload", "reload", "reload failed: " + reloaded.error().message);
     }
+    reloaded_ = true;
     end("reload");
     return true;
   }
@@ -197,14 +198,23 @@ class HostTransaction {
     return report_;
   }
 
+  // Puts the backups back and proves it by the served certificate. Until a
+  // reload succeeded, nginx still serves the files it loaded before this
+  // transaction, so the test and reload after the restore are only tried:
+  // a configuration broken apart from certplan's files must not turn a
+  // clean restore into a failed rollback. After a successful reload, nginx
+  // serves the new files, and only a passing test and reload bring the old
+  // ones back.
   Result<void> roll_back() {
     if (auto restored = restore_files(*session_, files_); !restored) return restored.error();
-    if (auto tested = run_host_command(*session_, server_.nginx_test_command, options_.test_timeout); !tested) {
-      return tested.error().with_context("test after restore");
+
+    auto tested = run_host_command(*session_, server_.nginx_test_command, options_.test_timeout);
+    if (!tested && reloaded_) return tested.error().with_context("test after restore");
+    if (tested) {
+      auto reloaded = run_host_command(*session_, server_.nginx_reload_command, options_.reload_timeout);
+      if (!reloaded && reloaded_) return reloaded.error().with_context("reload after restore");
     }
-    if (auto reloaded = run_host_command(*session_, server_.nginx_reload_command, options_.reload_timeout); !reloaded) {
-      return reloaded.error().with_context("reload after restore");
-    }
+
     for (const VerifyItem& item : work_.verifies) {
       if (!item.previous_fingerprint) continue;
       const ProbeTarget target{server_.host, server_.https_port, probe_server_name(item.domain)};
@@ -327,6 +337,7 @@ class HostTransaction {
   HostSession* session_ = nullptr;
   std::vector<JournalFile> files_;
   bool written_ = false;
+  bool reloaded_ = false;  // the reload command succeeded in this transaction
   bool journal_failed_ = false;
   HostReport report_;
 };

@@ -46,15 +46,19 @@ namespace certplan::e2e {
 // An nginx configuration that was already broken fails `nginx -t` after the
 // restore too, so certplan cannot confirm the rollback and reports that a
 // person must restore the host (exit code 4).
-BOOST_AUTO_TEST_CASE(broken_config_fails_rollback) {
+// An unknown directive fails `nginx -t` before and after the restore, but
+// nginx never reloaded, so it still serves the placeholder: a rollback.
+BOOST_AUTO_TEST_CASE(broken_config_rolls_back) {
   Sandbox sandbox;
+  const std::string placeholder = sandbox.served_fingerprint(2, "example.com");
   sandbox.break_nginx_config(2);
 
   const CommandOutput apply = sandbox.run_certplan({"apply", "--auto-approve"});
   BOOST_TEST_INFO("apply output:\n" << apply.text());
-  BOOST_TEST(apply.exit_code == 4);
+  BOOST_TEST(apply.exit_code == 3);
   BOOST_TEST_INFO("apply output:\n" << apply.text());
-  BOOST_TEST(has_line_containing_all(apply.text(), {"web-02", "rollback failed"}));
+  BOOST_TEST(has_line_containing_all(apply.text(), {"web-02", "rolled back"}));
+  BOOST_TEST(sandbox.served_fingerprint(2, "example.com") == placeholder);
   BOOST_TEST_INFO("apply output:\n" << apply.text());
   BOOST_TEST(has_line_containing_all(apply.text(), {"web-01", "applied"}));
 }

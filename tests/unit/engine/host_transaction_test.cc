@@ -239,7 +239,10 @@ BOOST_AUTO_TEST_CASE(rollback_beside_served_drift) {
   BOOST_TEST(fleet.served_fingerprint("web-01", "example.org") == fleet.new_fingerprints["example.org"]);
 }
 
-BOOST_AUTO_TEST_CASE(failed_rollback_exits_4) {
+BOOST_AUTO_TEST_CASE(broken_config_before_reload_rolls_back) {
+  // nginx -t fails before and after the restore (a configuration broken
+  // apart from certplan's files), but nginx never reloaded, so it still
+  // serves the old certificate: the rollback holds.
   Fleet fleet;
   fleet.host("web-01").script_command(
       "sudo nginx -t", {CommandOutcome::exits(1, "first failure"), CommandOutcome::exits(1, "second failure")});
@@ -247,11 +250,29 @@ BOOST_AUTO_TEST_CASE(failed_rollback_exits_4) {
   const ApplyReport report = apply_to_web01(fleet);
 
   const HostReport& host = report.hosts[0];
-  BOOST_TEST(host_outcome_name(host.outcome) == "rollback failed");
+  BOOST_TEST(host_outcome_name(host.outcome) == "rolled back");
   BOOST_TEST(host.failed_step == "test");
-  BOOST_TEST(host.message ==
-             "test failed: `sudo nginx -t` exited with status 1: first failure; rollback failed: "
-             "test after restore: `sudo nginx -t` exited with status 1: second failure");
+  BOOST_TEST(report.exit_code() == 3);
+  BOOST_TEST(fleet.served_fingerprint("web-01", "example.com") == fleet.old_fingerprints["example.com"]);
+  BOOST_TEST(!fleet.host("web-01").file(lock_file).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(failed_rollback_exits_4) {
+  // The reload succeeded but had no effect, so verify fails; the restored
+  // files then fail the test, and nginx keeps the new files loaded.
+  Fleet fleet;
+  fleet.host("web-01").script_command(
+      "sudo nginx -t", {CommandOutcome::exits(0, "syntax is ok"), CommandOutcome::exits(1, "second failure")});
+  fleet.host("web-01").script_command("sudo systemctl reload nginx", {CommandOutcome::exits(0)});
+
+  const ApplyReport report = apply_to_web01(fleet);
+
+  const HostReport& host = report.hosts[0];
+  BOOST_TEST(host_outcome_name(host.outcome) == "rollback failed");
+  BOOST_TEST(host.failed_step == "verify");
+  const std::string rollback_error =
+      "; rollback failed: test after restore: `sudo nginx -t` exited with status 1: second failure";
+  BOOST_TEST(host.message.find(rollback_error) != std::string::npos);
   const std::string journal_path = fleet.journal.path_of("web-01").string();
   BOOST_TEST(host.manual_steps ==
              "on web-01, restore the previous files: cp -p " + cert_file +
@@ -270,7 +291,7 @@ BOOST_AUTO_TEST_CASE(failed_rollback_exits_4) {
   const auto notifications = fleet.notifier.notifications();
   BOOST_REQUIRE_EQUAL(notifications.size(), 1u);
   BOOST_TEST((notifications[0].kind == NotificationKind::rollback_failed));
-  BOOST_TEST(notifications[0].step == "test");
+  BOOST_TEST(notifications[0].step == "verify");
 }
 
 BOOST_AUTO_TEST_CASE(held_lock_names_holder_and_age) {
