@@ -63,7 +63,7 @@ struct Plan {
   int format_minor = 0;
   TimePoint created_at{};
   std::string config_digest;
-  std::string store_digest;                            // over what the store held for planned domains
+  std::string store_digest;                            // over what the store held for the domains in scope
   std::map<std::string, std::string> host_digests;     // server -> digest of what was observed there
   std::vector<std::string> scope_domains;              // --domain filters; empty means all
   std::vector<std::string> scope_servers;              // --server filters; empty means all
