@@ -6,6 +6,7 @@
 #include "providers/acme/acme_client.h"
 #include "providers/acme/acme_order.h"
 #include "providers/acme/dns01.h"
+#include "providers/dns/cname.h"
 #include "state/certificate.h"
 
 namespace certplan {
@@ -19,12 +20,23 @@ struct PublishedRecords {
   std::vector<PublishedRecord> records;
 };
 
+// The name the TXT record for `identifier` goes to: "_acme-challenge.<name>",
+// or the end of the CNAME chain there when `options` ask to follow it.
+Result<std::string> challenge_record_name(const AcmeIssuerOptions& options,
+                                          const std::string& identifier) {
+  if (options.challenge_cnames == ChallengeCnames::ignore) return dns01_record_name(identifier);
+  return resolve_challenge_name(identifier, options.dns_resolvers, options.dns_query_timeout);
+}
+
 Result<void> publish_records(PublishedRecords& published, const std::vector<Dns01Challenge>& challenges,
-                             const std::string& thumbprint) {
+                             const std::string& thumbprint, const AcmeIssuerOptions& options) {
   for (const Dns01Challenge& challenge : challenges) {
-    const std::string name = dns01_record_name(challenge.identifier);
-    auto record = published.provider.present(name, dns01_record_value(challenge.token, thumbprint));
-    if (record.has_error()) return record.error().with_context("publishing TXT " + name);
+    auto name = challenge_record_name(options, challenge.identifier);
+    if (name.has_error()) return name.error();
+
+    auto record =
+        published.provider.present(name.value(), dns01_record_value(challenge.token, thumbprint));
+    if (record.has_error()) return record.error().with_context("publishing TXT " + name.value());
     published.records.push_back(std::move(record.value()));
   }
   return success();
@@ -43,7 +55,8 @@ Result<void> wait_for_propagation(PropagationChecker& propagation,
 // are left in `published` for the caller to remove.
 Result<std::string> run_order(AcmeClient& client, const JwsSigner& signer, const std::string& thumbprint,
                               const IssueRequest& request, const PrivateKey& key,
-                              PublishedRecords& published, PropagationChecker& propagation) {
+                              PublishedRecords& published, PropagationChecker& propagation,
+                              const AcmeIssuerOptions& options) {
   auto order = create_order(client, signer, request.names);
   if (order.has_error()) return order.error();
 
@@ -52,7 +65,7 @@ Result<std::string> run_order(AcmeClient& client, const JwsSigner& signer, const
 
   // All records go up before the first validation, because an apex and its
   // wildcard need two values on one name at the same time.
-  auto presented = publish_records(published, challenges.value(), thumbprint);
+  auto presented = publish_records(published, challenges.value(), thumbprint, options);
   if (presented.has_error()) return presented.error();
 
   auto visible = wait_for_propagation(propagation, published.records);
@@ -104,7 +117,7 @@ Result<CertificateFiles> AcmeIssuer::issue(const IssueRequest& request) {
 
   PublishedRecords published{*provider.value(), {}};
   auto chain = run_order(client, signer, current.key.thumbprint(), request, key.value(), published,
-                         propagation_);
+                         propagation_, options_);
 
   // Cleanup runs whatever run_order returned. Its failures become warnings
   // and are also appended to an issuance error, so that one message reports

@@ -12,12 +12,17 @@
 
 #include "engine/issuer.h"
 #include "providers/dns/dns_provider.h"
+#include "providers/dns/dns_server.h"
 #include "state/secret.h"
 
 namespace certplan {
 
 struct Account;
 class AcmeClient;
+
+// Whether issue() looks for a CNAME at "_acme-challenge.<name>" and writes
+// the TXT record at the end of its chain instead.
+enum class ChallengeCnames { ignore, follow };
 
 struct AcmeIssuerOptions {
   std::string directory_url;
@@ -27,6 +32,11 @@ struct AcmeIssuerOptions {
   std::string eab_kid;               // External Account Binding, when the CA requires it
   SecretString eab_hmac_key;
   std::chrono::seconds timeout{600}; // for one whole issue(), DNS propagation included
+  // Off by default, so that a caller that sets nothing sends no DNS query.
+  ChallengeCnames challenge_cnames = ChallengeCnames::ignore;
+  // Servers queried for those CNAMEs (DNS_RESOLVERS); the system resolver when empty.
+  std::vector<DnsServer> dns_resolvers;
+  std::chrono::milliseconds dns_query_timeout{2000};  // per CNAME query
   // Receives each warning (a DNS record that could not be removed) as it
   // happens; the warning is also kept for warnings().
   std::function<void(const std::string&)> on_warning;
