@@ -111,8 +111,10 @@ class Planner {
     DomainState state{&domain, plan_issue(domain, stored), std::nullopt};
     if (state.issue) {
       state.expected = state.issue->after;
-    } else {
+    } else if (stored.current) {
       state.expected = summarize(stored.current->certificate);
+    } else {
+      return;  // held back by a backoff with nothing stored to deploy
     }
 
     std::vector<const DeploymentTarget*> targets;
@@ -131,6 +133,7 @@ class Planner {
     auto reason = issue_reason(domain, stored, policy_.renewal_threshold_days,
                                forced ? ForceRenewal::yes : ForceRenewal::no, now_);
     if (!reason) return std::nullopt;
+    if (!forced && held_back(domain)) return std::nullopt;
 
     Action action;
     action.id = issue_id(domain.domain);
@@ -142,6 +145,18 @@ class Planner {
     action.new_key = stored.current.has_value();
     issues_.push_back(action);
     return action;
+  }
+
+  // Whether a recent failed issue of `domain` holds this one back; adds the
+  // plan warning when it does.
+  bool held_back(const DomainConfig& domain) {
+    auto record = policy_.backoff.find(domain.domain);
+    if (record == policy_.backoff.end()) return false;
+
+    const std::string digest = issue_config_digest(domain.names(), domain.key_type, domain.dns_provider);
+    if (!backoff_active(record->second, digest, now_)) return false;
+    store_warnings_.push_back(backoff_warning(domain.domain, record->second));
+    return true;
   }
 
   void plan_target(const DomainState& state, const std::string& server) {

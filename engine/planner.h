@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/issue_backoff.h"
 #include "engine/plan.h"
 #include "state/desired.h"
 #include "state/observed.h"
@@ -19,6 +20,10 @@ struct PlanPolicy {
   std::vector<std::string> force_renew;  // domains to issue again even when valid
   std::vector<std::string> only_domains; // --domain filters; empty means every domain
   std::vector<std::string> only_servers; // --server filters; empty means every server
+  // Failed issues by domain (load_backoff_records). A domain in backoff gets
+  // a warning instead of an issue, unless it is forced or its configuration
+  // changed since the failure.
+  BackoffRecords backoff;
 };
 
 // Builds the plan for `desired` given `observed`, as of `now`. Pure: the
