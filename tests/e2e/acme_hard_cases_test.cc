@@ -1,6 +1,6 @@
 // AcmeIssuer against a real pebble in cases that need more than the basic
-// flow: a challenge name delegated to another zone by a CNAME, and the
-// backoff record a failed issue leaves.
+// flow: a challenge name delegated to another zone by a CNAME, the backoff
+// record a failed issue leaves, and pebble rejecting most nonces.
 
 #include <algorithm>
 #include <filesystem>
@@ -24,6 +24,8 @@ constexpr std::uint16_t kChallTestSrvDnsPort = 8053;
 
 // One pebble, with the issuer writing TXT records through challtestsrv.
 struct HardCase {
+  explicit HardCase(int nonce_reject_percent = -1) : pebble(nonce_reject_percent) {}
+
   PebbleFixture pebble;
   std::filesystem::path state_dir = pebble.directory() / "state";
   ChallTestSrvDns::Log dns_log;
@@ -145,6 +147,19 @@ BOOST_AUTO_TEST_CASE(cname_loop_fails_before_publishing) {
              "the CNAME chain at _acme-challenge.example.com loops back to "
              "_acme-challenge.example.com; fix the CNAME records");
   BOOST_TEST(test.dns_log.presented.empty());
+}
+
+BOOST_AUTO_TEST_CASE(issue_with_most_nonces_rejected) {
+  // pebble rejects 60% of good nonces, so most signed requests meet badNonce
+  // at least once and some several times in a row.
+  HardCase test(60);
+
+  const auto issued =
+      test.make_issuer(test.options())->issue(request_for({"example.com", "*.example.com", "a.example.com"}));
+  require_issued(issued);
+  const std::vector<std::string> expected_names{"*.example.com", "a.example.com", "example.com"};
+  BOOST_TEST(certificate_names(issued.value()) == expected_names, boost::test_tools::per_element());
+  BOOST_TEST(test.dns_log.cleaned.size() == 3u);
 }
 
 }  // namespace

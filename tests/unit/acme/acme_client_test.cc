@@ -167,9 +167,9 @@ BOOST_AUTO_TEST_CASE(bad_nonce_retries_are_bounded) {
   auto response = client.post(test.signer, test.server.url("/nonce-trouble"),
                               nlohmann::json::object(), "newOrder");
   BOOST_REQUIRE(response.has_error());
-  // One first attempt and ten retries.
+  // One first attempt and twenty retries.
   BOOST_TEST(response.error().message ==
-             "newOrder (" + test.server.url("/nonce-trouble") + ") failed: badNonce: bad nonce 11");
+             "newOrder (" + test.server.url("/nonce-trouble") + ") failed: badNonce: bad nonce 21");
 }
 
 BOOST_AUTO_TEST_CASE(status_without_problem_is_reported) {
