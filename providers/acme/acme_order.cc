@@ -1,5 +1,7 @@
 #include "providers/acme/acme_order.h"
 
+#include <algorithm>
+
 #include "providers/acme/acme_problem.h"
 #include "providers/acme/backoff.h"
 #include "providers/acme/base64url.h"
@@ -151,14 +153,21 @@ Result<void> respond_to_challenge(AcmeClient& client, const JwsSigner& signer,
 
 Result<void> wait_for_authorizations(AcmeClient& client, const JwsSigner& signer,
                                      const std::vector<Dns01Challenge>& challenges) {
-  std::string failures;
+  std::vector<std::string> failed;
   for (const Dns01Challenge& challenge : challenges) {
     auto authorization = poll_authorization(client, signer, challenge.authorization_url);
     if (authorization.has_error()) return authorization.error();
     if (string_member(authorization.value(), "status") == "valid") continue;
+    failed.push_back(authorization_failure(authorization.value()));
+  }
 
+  // A CA may list an order's authorizations in any order, so the failures
+  // (each starting with its identifier) are sorted for a stable message.
+  std::sort(failed.begin(), failed.end());
+  std::string failures;
+  for (const std::string& failure : failed) {
     if (!failures.empty()) failures += "; ";
-    failures += authorization_failure(authorization.value());
+    failures += failure;
   }
 
   if (!failures.empty()) return make_error(ErrorKind::rejected, "DNS-01 validation failed: " + failures);
