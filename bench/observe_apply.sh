@@ -111,7 +111,8 @@ measure() {
   echo "$(echo "$end - $start" | bc) $rss $status" >>"$results"
 }
 
-# Prints "| median | min | max | max RSS | exit statuses |" of a results file.
+# Prints the table cells of a results file: runs, median, min and max
+# seconds, the largest max RSS in MiB and the count of each exit status.
 summarize() {
   local results=$1
   sort -n -k1,1 "$results" | awk '
