@@ -128,6 +128,7 @@ int run_apply(Run& run) {
   const ApplyReport report = execute_plan(*plan, run.desired, context, apply_options(run, run_id));
 
   run.out << "\n" << render_summary(report);
+  for (const auto& warning : world.issuer_warnings()) run.out << "Warning: " << warning << "\n";
   const int code = report.exit_code();
   spdlog::get("engine")->info("apply {} finished with exit code {}", run_id, code);
   return code;

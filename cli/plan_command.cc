@@ -1,9 +1,12 @@
 #include "cli/plan_command.h"
 
+#include <stdexcept>
+
 #include <spdlog/spdlog.h>
 
 #include "cli/exit_codes.h"
 #include "cli/plan_output.h"
+#include "engine/issue_backoff.h"
 #include "engine/planner.h"
 #include "engine/refresh.h"
 
@@ -32,6 +35,13 @@ Plan plan_for(Run& run, World& world, const ObservedState& observed) {
   policy.force_renew = run.line.force_renew;
   policy.only_domains = run.line.domains;
   policy.only_servers = run.line.servers;
+
+  std::vector<std::string> domains;
+  for (const auto& domain : run.desired.domains) domains.push_back(domain.domain);
+  auto backoff = load_backoff_records(run.desired.settings.state_dir.value, domains);
+  if (backoff.has_error()) throw std::runtime_error(backoff.error().message);
+  policy.backoff = std::move(backoff).value();
+
   return make_plan(run.desired, observed, policy, world.clock().now());
 }
 

@@ -4,7 +4,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/issue_backoff.h"
 #include "providers/acme/acme_issuer.h"
+#include "providers/dns/dns_server.h"
 #include "providers/dns/dns_provider_factory.h"
 #include "providers/health/tls_probe.h"
 #include "providers/notify/webhook_notifier.h"
@@ -13,10 +15,12 @@
 
 namespace certplan {
 
-// The issuer and the propagation checker it borrows live together.
+// The issuer, the propagation checker it borrows, and the wrapper that
+// records failed issuance for the per-domain backoff live together.
 struct World::IssuerParts {
   std::unique_ptr<PropagationChecker> propagation;
-  std::unique_ptr<AcmeIssuer> issuer;
+  std::unique_ptr<AcmeIssuer> acme;
+  std::unique_ptr<BackoffRecordingIssuer> recording;
 };
 
 World::World(const DesiredState& desired)
@@ -35,7 +39,7 @@ World::World(const DesiredState& desired)
 World::~World() = default;
 
 Issuer& World::issuer(AcmeDirectory directory) {
-  if (issuer_) return *issuer_->issuer;
+  if (issuer_) return *issuer_->recording;
 
   const Settings& settings = desired_.settings;
   auto parts = std::make_unique<IssuerParts>();
@@ -54,12 +58,28 @@ Issuer& World::issuer(AcmeDirectory directory) {
   options.eab_hmac_key = settings.acme_eab_hmac_key.value;
   options.on_warning = [](const std::string& warning) { spdlog::get("dns")->warn("{}", warning); };
 
+  // A CNAME at _acme-challenge is followed through the DNS_RESOLVERS. Without
+  // them the lookup would go to the system resolver, which may not see the
+  // zone as the world does, so delegation then needs DNS_RESOLVERS set.
+  if (!settings.dns_resolvers.value.empty()) {
+    auto resolvers = parse_dns_servers(settings.dns_resolvers.value);
+    if (resolvers.has_error()) throw std::runtime_error(resolvers.error().message);
+    options.dns_resolvers = std::move(resolvers).value();
+    options.challenge_cnames = ChallengeCnames::follow;
+  }
+
   auto make_provider = [&settings](const std::string& name) {
     return make_dns_provider(name, settings);
   };
-  parts->issuer = std::make_unique<AcmeIssuer>(options, make_provider, *parts->propagation);
+  parts->acme = std::make_unique<AcmeIssuer>(options, make_provider, *parts->propagation);
+  parts->recording = std::make_unique<BackoffRecordingIssuer>(*parts->acme, settings.state_dir.value, clock_);
   issuer_ = std::move(parts);
-  return *issuer_->issuer;
+  return *issuer_->recording;
+}
+
+std::vector<std::string> World::issuer_warnings() const {
+  if (!issuer_) return {};
+  return issuer_->recording->warnings();
 }
 
 }  // namespace certplan

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/clock.h"
 #include "engine/issuer.h"
@@ -36,6 +37,10 @@ class World {
 
   // The ACME issuer, made on first use (plan and status never need it).
   Issuer& issuer(AcmeDirectory directory);
+
+  // Problems the issuer met that did not fail an issue (a backoff record
+  // that could not be written); empty when no issuer was made.
+  std::vector<std::string> issuer_warnings() const;
 
   // The webhook notifier, or null without NOTIFY_WEBHOOK_URL.
   Notifier* notifier() { return notifier_.get(); }

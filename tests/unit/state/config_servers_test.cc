@@ -214,8 +214,8 @@ BOOST_AUTO_TEST_CASE(value_that_is_not_utf8_is_reported) {
 
   std::vector<std::string> expected = {
       config.path("servers.yaml") +
-          ":7:5: error: `cert_path` of server `web-01` is not valid UTF-8 (byte 0xFF at offset "
-          "17); save the file as UTF-8",
+          ":7:16: error: `cert_path` of server `web-01` is not valid UTF-8 (byte 0xFF at offset "
+          "13); save the file as UTF-8",
   };
   BOOST_TEST(errors == expected, boost::test_tools::per_element());
 }
