@@ -19,6 +19,11 @@ void add_scope_options(CLI::App& command, CommandLine& line) {
   command.add_option("--server", line.servers, "Limit to this server (repeatable)");
 }
 
+void add_parallelism_option(CLI::App& command, CommandLine& line) {
+  command.add_option("--parallelism", line.parallelism, "Servers worked on at once (default 10)")
+      ->check(CLI::Range(1, 1000));
+}
+
 void add_format_option(CLI::App& command, CommandLine& line) {
   command.add_option("--format", line.format, "Output format: text, json or markdown")
       ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case));
@@ -51,6 +56,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   auto* status = app.add_subcommand(
       "status", "Show every certificate: store, each server's files, what each server serves");
   status->add_flag("--json", line.json, "Machine-readable output");
+  add_parallelism_option(*status, line);
 
   auto* plan = app.add_subcommand("plan", "Show what apply would do, and why");
   plan->add_option("-o,--out", line.plan_out, "Save the plan to FILE for `certplan apply FILE`");
@@ -61,14 +67,14 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
                    "Write the {\"create\",\"update\",\"delete\"} counts for GitLab's merge-request widget");
   plan->add_option("--force-renew", line.force_renew, "Re-issue this domain (repeatable)");
   add_scope_options(*plan, line);
+  add_parallelism_option(*plan, line);
 
   auto* apply = app.add_subcommand("apply", "Carry out a plan, host by host");
   apply->add_option("plan_file", line.plan_file, "A plan saved by `certplan plan -o FILE`");
   apply->add_flag("--auto-approve", line.auto_approve, "Do not ask for confirmation");
   apply->add_flag("--dry-run", line.dry_run,
                   "Check everything the real run needs and change nothing");
-  apply->add_option("--parallelism", line.parallelism, "Hosts worked on at once (default 10)")
-      ->check(CLI::Range(1, 1000));
+  add_parallelism_option(*apply, line);
   apply->add_option("--force-renew", line.force_renew, "Re-issue this domain (repeatable)");
   add_scope_options(*apply, line);
 

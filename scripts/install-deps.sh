@@ -7,6 +7,8 @@
 #   scripts/install-deps.sh build    only what compiling certplan needs
 #   scripts/install-deps.sh fuzz     test dependencies plus clang for the
 #                                    libFuzzer targets (docs/fuzzing.md)
+#   scripts/install-deps.sh container  test dependencies plus buildah for
+#                                    the container image test
 set -euo pipefail
 
 build_packages=(
@@ -19,18 +21,26 @@ build_packages=(
 # Real components for the end-to-end tests and the demo sandbox.
 test_packages=(
   pebble openssh-server openssh-client nginx-light bind9 bind9-dnsutils
-  sudo openssl curl iproute2 procps python3
+  sudo openssl curl iproute2 procps python3 rsync time bc
 )
+
+# The GitLab pipeline test runs .gitlab-ci.yml with gitlab-ci-local from the
+# npm registry. Version 4.60 and later do not start on Node.js 20.
+gitlab_ci_local_version=4.59.0
 
 # libFuzzer and its sanitizer runtimes come with Debian's clang.
 fuzz_packages=(clang libclang-rt-14-dev)
+
+# The container test builds the Dockerfile with buildah (no Docker engine).
+container_packages=(buildah podman debootstrap uidmap fuse-overlayfs)
 
 mode=${1:-test}
 case "$mode" in
   build) packages=("${build_packages[@]}") ;;
   test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
   fuzz) packages=("${build_packages[@]}" "${test_packages[@]}" "${fuzz_packages[@]}") ;;
-  *) echo "install-deps.sh: unknown mode '$mode'; use 'build', 'test' or 'fuzz'" >&2; exit 2 ;;
+  container) packages=("${build_packages[@]}" "${test_packages[@]}" "${container_packages[@]}") ;;
+  *) echo "install-deps.sh: unknown mode '$mode'; use build, test, fuzz or container" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -50,4 +60,14 @@ if [ "$mode" != build ]; then
     systemctl stop "$service" >/dev/null 2>&1 || true
   done
   mkdir -p /run/sshd
+fi
+
+if [ "$mode" != build ]; then
+  if ! command -v npm >/dev/null; then
+    apt-get install -y -q --no-install-recommends nodejs npm
+  fi
+  installed=$(gitlab-ci-local --version 2>/dev/null || true)
+  if [ "$installed" != "$gitlab_ci_local_version" ]; then
+    npm install -g --no-fund --no-audit "gitlab-ci-local@$gitlab_ci_local_version"
+  fi
 fi
