@@ -2,7 +2,7 @@
 
 // The real providers of one run, built from the desired state: the local
 // store, SSH sessions, the HTTPS probe, the journal and, for apply, the ACME
-// issuer and the webhook notifier. The engine sees only their interfaces.
+// issuer and the webhook notifier. The engine uses only their interfaces.
 
 #include <memory>
 #include <string>
@@ -19,7 +19,7 @@
 
 namespace certplan {
 
-// Which ACME directory an issuer talks to.
+// The ACME directory an issuer uses: production or staging.
 enum class AcmeDirectory { production, staging };
 
 class World {
