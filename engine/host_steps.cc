@@ -52,9 +52,16 @@ Result<ProbeResult> wait_until_served(TlsProbe& probe, const ProbeTarget& target
   std::chrono::milliseconds interval = options.first_interval;
   std::string last_seen = "nothing";
 
+  // A match is confirmed by a second probe a moment later: right after a
+  // reload, nginx's old worker may still accept a connection and answer with
+  // the old certificate, so one match alone can be followed by a mismatch.
   while (true) {
     auto result = probe.probe(target, options.http_request, options.probe_timeout);
-    if (result && result.value().leaf.fingerprint == fingerprint) return result;
+    if (result && result.value().leaf.fingerprint == fingerprint) {
+      std::this_thread::sleep_for(options.first_interval);
+      result = probe.probe(target, options.http_request, options.probe_timeout);
+      if (result && result.value().leaf.fingerprint == fingerprint) return result;
+    }
     last_seen = result ? "certificate " + result.value().leaf.fingerprint
                        : "an error (" + result.error().message + ")";
 
