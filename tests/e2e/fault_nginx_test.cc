@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/e2e/support/fault_checks.h"
 #include "tests/e2e/support/fault_tools.h"
 #include "tests/e2e/support/sandbox.h"
 #include "tests/e2e/support/tls_client.h"
@@ -15,29 +16,6 @@ namespace certplan::e2e {
 namespace {
 
 const std::string domain = "example.com";
-
-void check_unchanged(const Sandbox& sandbox, int i, const HostSnapshot& before) {
-  BOOST_TEST_CONTEXT("host " << sandbox.host(i).name) {
-    const HostSnapshot after = snapshot_host(sandbox, i, domain);
-    BOOST_TEST(after.served == before.served);
-    BOOST_TEST(after.files.chain == before.files.chain);
-    BOOST_TEST(after.files.key == before.files.key);
-    BOOST_TEST(!after.locked);
-    BOOST_TEST(!after.journalled);
-  }
-}
-
-void check_applied(const Sandbox& sandbox, int i) {
-  BOOST_TEST_CONTEXT("host " << sandbox.host(i).name) {
-    const HostFiles issued = store_files(sandbox, domain);
-    const HostSnapshot after = snapshot_host(sandbox, i, domain);
-    BOOST_TEST(after.served == pem_leaf_fingerprint(issued.chain));
-    BOOST_TEST(after.files.chain == issued.chain);
-    BOOST_TEST(after.files.key == issued.key);
-    BOOST_TEST(!after.locked);
-    BOOST_TEST(!after.journalled);
-  }
-}
 
 // Points web-02's ssl_certificate_key at a root-owned copy of the
 // placeholder key, so the pair matches now and mismatches after a deploy.
@@ -73,8 +51,8 @@ BOOST_AUTO_TEST_CASE(key_mismatch_rolls_back) {
     BOOST_TEST(web02.find("key values mismatch") != std::string::npos);
   }
 
-  check_unchanged(sandbox, 2, before);
-  check_applied(sandbox, 1);
+  check_host_unchanged(sandbox, 2, domain, before);
+  check_host_applied(sandbox, 1, domain);
 }
 
 // nginx was never reloaded with the new files, so it still serves the
@@ -96,8 +74,8 @@ BOOST_AUTO_TEST_CASE(broken_config_rolls_back) {
     BOOST_TEST(web02.find("unknown directive \"certplan_sandbox_broken_directive\"") != std::string::npos);
   }
 
-  check_unchanged(sandbox, 2, before);
-  check_applied(sandbox, 1);
+  check_host_unchanged(sandbox, 2, domain, before);
+  check_host_applied(sandbox, 1, domain);
 }
 
 }  // namespace certplan::e2e

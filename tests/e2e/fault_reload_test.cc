@@ -8,6 +8,7 @@
 #include <chrono>
 #include <string>
 
+#include "tests/e2e/support/fault_checks.h"
 #include "tests/e2e/support/fault_tools.h"
 #include "tests/e2e/support/sandbox.h"
 #include "tests/e2e/support/tls_client.h"
@@ -16,29 +17,6 @@ namespace certplan::e2e {
 namespace {
 
 const std::string domain = "example.com";
-
-void check_unchanged(const Sandbox& sandbox, int i, const HostSnapshot& before) {
-  BOOST_TEST_CONTEXT("host " << sandbox.host(i).name) {
-    const HostSnapshot after = snapshot_host(sandbox, i, domain);
-    BOOST_TEST(after.served == before.served);
-    BOOST_TEST(after.files.chain == before.files.chain);
-    BOOST_TEST(after.files.key == before.files.key);
-    BOOST_TEST(!after.locked);
-    BOOST_TEST(!after.journalled);
-  }
-}
-
-void check_applied(const Sandbox& sandbox, int i) {
-  BOOST_TEST_CONTEXT("host " << sandbox.host(i).name) {
-    const HostFiles issued = store_files(sandbox, domain);
-    const HostSnapshot after = snapshot_host(sandbox, i, domain);
-    BOOST_TEST(after.served == pem_leaf_fingerprint(issued.chain));
-    BOOST_TEST(after.files.chain == issued.chain);
-    BOOST_TEST(after.files.key == issued.key);
-    BOOST_TEST(!after.locked);
-    BOOST_TEST(!after.journalled);
-  }
-}
 
 }  // namespace
 
@@ -59,8 +37,8 @@ BOOST_AUTO_TEST_CASE(failing_reload_rolls_back) {
     BOOST_TEST(web02.find("exited with status 1: reload refused by the fault test") != std::string::npos);
   }
 
-  check_unchanged(sandbox, 2, before);
-  check_applied(sandbox, 1);
+  check_host_unchanged(sandbox, 2, domain, before);
+  check_host_applied(sandbox, 1, domain);
 }
 
 // The first reload blocks past certplan's 30 s limit, and later reloads
@@ -93,8 +71,8 @@ BOOST_AUTO_TEST_CASE(hanging_reload_times_out) {
   }
   BOOST_TEST(elapsed >= std::chrono::seconds(30));
 
-  check_unchanged(sandbox, 2, before);
-  check_applied(sandbox, 1);
+  check_host_unchanged(sandbox, 2, domain, before);
+  check_host_applied(sandbox, 1, domain);
 }
 
 // A reload that does nothing leaves the placeholder served, so verify
@@ -117,8 +95,8 @@ BOOST_AUTO_TEST_CASE(reload_without_effect_fails_verify) {
     BOOST_TEST(web02.find(served) != std::string::npos);
   }
 
-  check_unchanged(sandbox, 2, before);
-  check_applied(sandbox, 1);
+  check_host_unchanged(sandbox, 2, domain, before);
+  check_host_applied(sandbox, 1, domain);
 }
 
 }  // namespace certplan::e2e

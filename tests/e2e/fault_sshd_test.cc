@@ -8,6 +8,7 @@
 #include <chrono>
 #include <string>
 
+#include "tests/e2e/support/fault_checks.h"
 #include "tests/e2e/support/fault_tools.h"
 #include "tests/e2e/support/sandbox.h"
 #include "tests/e2e/support/tls_client.h"
@@ -17,18 +18,6 @@ namespace {
 
 const std::string domain = "example.com";
 constexpr std::chrono::seconds run_timeout{180};
-
-void check_applied(const Sandbox& sandbox, int i) {
-  BOOST_TEST_CONTEXT("host " << sandbox.host(i).name) {
-    const HostFiles issued = store_files(sandbox, domain);
-    const HostSnapshot after = snapshot_host(sandbox, i, domain);
-    BOOST_TEST(after.served == pem_leaf_fingerprint(issued.chain));
-    BOOST_TEST(after.files.chain == issued.chain);
-    BOOST_TEST(after.files.key == issued.key);
-    BOOST_TEST(!after.locked);
-    BOOST_TEST(!after.journalled);
-  }
-}
 
 }  // namespace
 
@@ -90,8 +79,8 @@ BOOST_AUTO_TEST_CASE(lost_sshd_recovers_on_next_apply) {
     BOOST_TEST(has_line(second.out, "Apply complete: 1 applied, 1 unchanged."));
     BOOST_TEST(summary_line(second.out, "web-02") == "web-02  applied");
   }
-  check_applied(sandbox, 1);
-  check_applied(sandbox, 2);
+  check_host_applied(sandbox, 1, domain);
+  check_host_applied(sandbox, 2, domain);
 }
 
 }  // namespace certplan::e2e

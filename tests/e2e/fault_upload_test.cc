@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "tests/e2e/support/fault_checks.h"
 #include "tests/e2e/support/fault_tools.h"
 #include "tests/e2e/support/sandbox.h"
 #include "tests/e2e/support/tls_client.h"
@@ -18,29 +19,6 @@ namespace certplan::e2e {
 namespace {
 
 const std::string domain = "example.com";
-
-void check_unchanged(const Sandbox& sandbox, int i, const HostSnapshot& before) {
-  BOOST_TEST_CONTEXT("host " << sandbox.host(i).name) {
-    const HostSnapshot after = snapshot_host(sandbox, i, domain);
-    BOOST_TEST(after.served == before.served);
-    BOOST_TEST(after.files.chain == before.files.chain);
-    BOOST_TEST(after.files.key == before.files.key);
-    BOOST_TEST(!after.locked);
-    BOOST_TEST(!after.journalled);
-  }
-}
-
-void check_applied(const Sandbox& sandbox, int i) {
-  BOOST_TEST_CONTEXT("host " << sandbox.host(i).name) {
-    const HostFiles issued = store_files(sandbox, domain);
-    const HostSnapshot after = snapshot_host(sandbox, i, domain);
-    BOOST_TEST(after.served == pem_leaf_fingerprint(issued.chain));
-    BOOST_TEST(after.files.chain == issued.chain);
-    BOOST_TEST(after.files.key == issued.key);
-    BOOST_TEST(!after.locked);
-    BOOST_TEST(!after.journalled);
-  }
-}
 
 }  // namespace
 
@@ -64,8 +42,8 @@ BOOST_AUTO_TEST_CASE(read_only_domain_directory_fails_backup) {
     BOOST_TEST(web02.find("Permission denied") != std::string::npos);
   }
 
-  check_unchanged(sandbox, 2, before);
-  check_applied(sandbox, 1);
+  check_host_unchanged(sandbox, 2, domain, before);
+  check_host_applied(sandbox, 1, domain);
 }
 
 // A directory where certplan writes its temporary key file makes the key
@@ -88,9 +66,9 @@ BOOST_AUTO_TEST_CASE(failed_key_upload_rolls_back) {
     BOOST_TEST(web02.find("Is a directory") != std::string::npos);
   }
 
-  check_unchanged(sandbox, 2, before);
+  check_host_unchanged(sandbox, 2, domain, before);
   BOOST_TEST(Sandbox::mode_of(directory / "privkey.pem") == 0600U);
-  check_applied(sandbox, 1);
+  check_host_applied(sandbox, 1, domain);
 }
 
 }  // namespace certplan::e2e
