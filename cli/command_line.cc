@@ -56,6 +56,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   auto* status = app.add_subcommand(
       "status", "Show every certificate: store, each server's files, what each server serves");
   status->add_flag("--json", line.json, "Machine-readable output");
+  add_scope_options(*status, line);
   add_parallelism_option(*status, line);
 
   auto* plan = app.add_subcommand("plan", "Show what apply would do, and why");

@@ -1,5 +1,8 @@
 // The commands that only read: validate, status and show.
 
+#include <set>
+#include <string>
+
 #include <spdlog/spdlog.h>
 
 #include "cli/exit_codes.h"
@@ -21,10 +24,33 @@ int run_validate(Run& run) {
   return exit_code::ok;
 }
 
+namespace {
+
+// The part of the configuration that --domain and --server select, so that
+// status lists only what was observed instead of reporting the rest as
+// unreachable.
+DesiredState in_scope(const DesiredState& desired, const PlanScope& scope) {
+  std::set<std::string> domains;
+  for (const DomainConfig* domain : domains_in_scope(desired, scope)) domains.insert(domain->domain);
+
+  DesiredState selected = desired;
+  std::erase_if(selected.domains,
+                [&](const DomainConfig& domain) { return domains.count(domain.domain) == 0; });
+  for (DomainConfig& domain : selected.domains) {
+    std::erase_if(domain.targets, [&](const DeploymentTarget& target) {
+      return !server_in_scope(scope, target.server);
+    });
+  }
+  return selected;
+}
+
+}  // namespace
+
 int run_status(Run& run) {
   World world(run.desired);
-  const ObservedState observed = observe_scope(run, world, scope_of(run.line));
-  const auto status = collect_status(run.desired, observed, world.clock().now());
+  const PlanScope scope = scope_of(run.line);
+  const ObservedState observed = observe_scope(run, world, scope);
+  const auto status = collect_status(in_scope(run.desired, scope), observed, world.clock().now());
   if (run.line.json) {
     run.out << status_to_json(status).dump(2) << "\n";
   } else {
