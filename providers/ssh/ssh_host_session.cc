@@ -108,12 +108,15 @@ Result<SshHostSession::Execution> SshHostSession::execute(const std::string& com
     return lost("starting a command");
   }
 
-  if (!input.empty() &&
-      ssh_channel_write(channel.get(), input.data(), static_cast<uint32_t>(input.size())) !=
-          static_cast<int>(input.size())) {
-    return lost("sending stdin");
+  // A command may exit without reading its input (`set -C; cat > LOCK` when
+  // the lock exists), and the server then closes the channel while the input
+  // is still on its way. That is no lost connection: the exit status below
+  // tells what happened, and a connection that is really gone fails the
+  // reads as well.
+  if (!input.empty()) {
+    ssh_channel_write(channel.get(), input.data(), static_cast<uint32_t>(input.size()));
   }
-  if (ssh_channel_send_eof(channel.get()) != SSH_OK) return lost("sending stdin");
+  if (ssh_channel_is_open(channel.get()) != 0) ssh_channel_send_eof(channel.get());
 
   Execution execution;
   while (true) {
