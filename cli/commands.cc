@@ -24,7 +24,7 @@ DesiredState load(const CommandLine& line) {
 
 // The command line's --log-level and --log-file win over LOG_LEVEL and
 // LOG_FILE_PATH. The console shows warnings and errors unless a lower level
-// was asked for, because the plan and the progress lines already tell a
+// was requested, because the plan and the progress lines already tell a
 // person what happens; the log file records everything at the level set.
 void set_up_run_logging(const CommandLine& line, const Settings& settings) {
   const std::string level_name = line.log_level.value_or(settings.log_level.value);

@@ -3,7 +3,7 @@
 // Log set-up for one run: the component loggers (config, store, acme, dns,
 // ssh, deploy, nginx, health, notify, engine) share a console sink on stderr
 // and, with LOG_FILE_PATH, a size-rotated file. Known secret values are
-// replaced by "****" before any sink sees a message.
+// replaced by "****" before any sink receives a message.
 
 #include <filesystem>
 #include <optional>

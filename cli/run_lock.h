@@ -15,7 +15,7 @@ class RunLock {
  public:
   // Takes the lock on `{state_dir}/apply.lock` without waiting. Throws
   // std::runtime_error naming the holder (pid and start time) when another
-  // run holds it, or the path when the file cannot be opened.
+  // run has it, or the path when the file cannot be opened.
   explicit RunLock(const std::filesystem::path& state_dir);
   RunLock(const RunLock&) = delete;
   RunLock& operator=(const RunLock&) = delete;

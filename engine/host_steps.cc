@@ -53,8 +53,8 @@ Result<ProbeResult> wait_until_served(TlsProbe& probe, const ProbeTarget& target
   std::string last_seen = "nothing";
 
   // A match is confirmed by a second probe a moment later: right after a
-  // reload, nginx's old worker may still accept a connection and answer with
-  // the old certificate, so one match alone can be followed by a mismatch.
+  // reload, nginx's old worker may still accept a connection and serve the
+  // old certificate, so one match alone can be followed by a mismatch.
   while (true) {
     auto result = probe.probe(target, options.http_request, options.probe_timeout);
     if (result && result.value().leaf.fingerprint == fingerprint) {

@@ -200,8 +200,8 @@ class HostTransaction {
 
   // Puts the backups back and proves it by the served certificate. Until a
   // reload succeeded, nginx still serves the files it loaded before this
-  // transaction, so the test and reload after the restore are only tried:
-  // a configuration broken apart from certplan's files must not turn a
+  // transaction, so the test and reload after the restore are only tried.
+  // A configuration broken apart from certplan's files then cannot turn a
   // clean restore into a failed rollback. After a successful reload, nginx
   // serves the new files, and only a passing test and reload bring the old
   // ones back.

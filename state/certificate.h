@@ -21,7 +21,7 @@ enum class KeyType { ec256, ec384, rsa2048, rsa3072, rsa4096 };
 std::string_view key_type_name(KeyType type);
 std::optional<KeyType> parse_key_type(std::string_view name);
 
-// What certplan needs to know about the leaf of a PEM chain.
+// Facts about the leaf certificate of a PEM chain.
 struct CertificateFacts {
   std::string subject;                // one-line subject, e.g. "CN=example.com"
   std::string issuer;                 // one-line issuer
@@ -35,7 +35,7 @@ struct CertificateFacts {
 };
 
 // Parses the first certificate of a PEM chain as the leaf and counts the
-// rest. Fails (ErrorKind::invalid) on empty input, on PEM that holds no
+// rest. Fails (ErrorKind::invalid) on empty input, on PEM that contains no
 // certificate, and on a certificate OpenSSL cannot decode.
 Result<CertificateFacts> parse_certificate_chain(std::string_view pem);
 

@@ -1,6 +1,6 @@
 #pragma once
 
-// The local certificate store, as the engine sees it. The real one is
+// The local certificate store, as the engine uses it. The real one is
 // state/acme_sh_store.h (acme.sh's layout under CERT_BASE_PATH); unit tests
 // use an in-memory fake.
 

@@ -15,7 +15,7 @@
 
 namespace certplan {
 
-// Where a value came from, for error messages and --show-config.
+// The origin of a value, for error messages and --show-config.
 struct SourceLocation {
   std::string file;  // path as given, or "environment", ".env file", "default"
   int line = 0;      // 1-based; 0 when not from a file
@@ -37,7 +37,7 @@ struct ServerConfig {
   SourceLocation location;
 };
 
-// Where one domain's files go on one server.
+// The location of one domain's files on one server.
 struct DeploymentTarget {
   std::string server;
   std::string cert_file;  // absolute remote path of fullchain.pem

@@ -36,7 +36,7 @@ struct FilesObservation {
   std::string error;
 };
 
-// What one server presents on its HTTPS port for one domain (SNI).
+// The certificate one server presents on its HTTPS port for one domain (SNI).
 struct ServedObservation {
   std::optional<CertificateFacts> leaf;
   std::string error;  // handshake or connection failure

@@ -2,7 +2,7 @@
 
 // Key material and API keys. A SecretString has no stream operator and no
 // implicit conversion, so it cannot end up in a log line or a plan by
-// accident; its memory is wiped when it is destroyed.
+// accident. Its memory is wiped when it is destroyed.
 
 #include <string>
 #include <utility>

@@ -12,9 +12,9 @@
 
 namespace certplan {
 
-// The offset of the first byte that does not belong to a valid UTF-8
-// sequence (overlong forms, surrogates and code points above U+10FFFF are
-// invalid); nullopt when the whole text is valid.
+// Returns the offset of the first byte that does not belong to a valid
+// UTF-8 sequence, or nullopt when the whole text is valid. Overlong forms,
+// surrogates and code points above U+10FFFF count as invalid.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 
 // "byte 0xFF at offset 3", for error messages.

@@ -110,9 +110,9 @@ Result<SshHostSession::Execution> SshHostSession::execute(const std::string& com
 
   // A command may exit without reading its input (`set -C; cat > LOCK` when
   // the lock exists), and the server then closes the channel while the input
-  // is still on its way. That is no lost connection: the exit status below
-  // tells what happened, and a connection that is really gone fails the
-  // reads as well.
+  // is still on its way. That is no lost connection, so the exit status
+  // below decides the outcome. A connection that is really gone also fails
+  // the reads.
   if (!input.empty()) {
     ssh_channel_write(channel.get(), input.data(), static_cast<uint32_t>(input.size()));
   }

@@ -126,8 +126,8 @@ BOOST_AUTO_TEST_CASE(applies_from_two_machines_share_hosts) {
 
 // A second run on the same machine that starts while the first is inside
 // its transactions (a cron job that overlaps a slow run) must leave the
-// first run's hosts alone, because their locks and journals are live and
-// not left behind by a killed run: it stops at the run lock.
+// first run's hosts alone. Their locks and journals are live, not left by a
+// killed run, so the second run stops at the run lock.
 BOOST_AUTO_TEST_CASE(overlapping_apply_keeps_off) {
   Sandbox sandbox;
   deploy_then_put_back(sandbox);
