@@ -105,8 +105,14 @@ std::string FileCommands::create_exclusive(const std::string& path) const {
   const int exists = exists_exit_status;
 
   if (privilege_ == FilePrivilege::ssh_user) {
-    return fmt::format("set -C; cat > {path} && exit 0; [ -e {path} ] && exit {exists}; exit 1",
-                       fmt::arg("path", target), fmt::arg("exists", exists));
+    // The content goes to a temporary file named after the remote shell's
+    // pid, and a hard link publishes it whole, so a concurrent reader never
+    // sees an empty lock.
+    return fmt::format(
+        "tmp={path}.tmp-$$; cat > \"$tmp\" || {{ rm -f \"$tmp\"; exit 1; }}; "
+        "if ln -T \"$tmp\" {path} 2>/dev/null; then status=0; elif [ -e {path} ]; then "
+        "status={exists}; else status=1; fi; rm -f \"$tmp\"; exit $status",
+        fmt::arg("path", target), fmt::arg("exists", exists));
   }
   const std::string temporary = shell_quote(temporary_path(path));
   return fmt::format(

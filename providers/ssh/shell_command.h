@@ -57,11 +57,10 @@ class FileCommands {
   [[nodiscard]] std::string list_directory(const std::string& directory) const;
 
   // Creates `path` from stdin only if it does not exist; exits with
-  // exists_exit_status when it does. Without sudo, the shell's noclobber
-  // option (`set -C`) opens the file with O_EXCL, so a concurrent reader
-  // may see it empty or partly written for a moment. With sudo, the content is
-  // written to the temporary file and hard-linked to `path` with `ln -T`,
-  // which fails when `path` exists, so the file appears with its content.
+  // exists_exit_status when it does. The content is written to a temporary
+  // file and hard-linked to `path` with `ln -T`, which fails when `path`
+  // exists, so the file appears complete. Without sudo the temporary file is
+  // named after the remote shell's pid; with sudo it has a fixed name.
   [[nodiscard]] std::string create_exclusive(const std::string& path) const;
 
   // One command that prints every file between markers that contain

@@ -56,7 +56,9 @@ BOOST_AUTO_TEST_CASE(simple_steps) {
 
 BOOST_AUTO_TEST_CASE(create_exclusive_commands) {
   BOOST_TEST(FileCommands(FilePrivilege::ssh_user).create_exclusive("/l") ==
-             "set -C; cat > '/l' && exit 0; [ -e '/l' ] && exit 3; exit 1");
+             "tmp='/l'.tmp-$$; cat > \"$tmp\" || { rm -f \"$tmp\"; exit 1; }; "
+             "if ln -T \"$tmp\" '/l' 2>/dev/null; then status=0; elif [ -e '/l' ]; then "
+             "status=3; else status=1; fi; rm -f \"$tmp\"; exit $status");
   BOOST_TEST(FileCommands(FilePrivilege::sudo).create_exclusive("/d/l") ==
              "sudo -n install -m 0644 /dev/null '/d/.l.certplan-tmp' && "
              "sudo -n tee '/d/.l.certplan-tmp' >/dev/null || "
