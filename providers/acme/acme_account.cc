@@ -98,14 +98,25 @@ Result<std::optional<std::string>> find_existing_account(AcmeClient& client, con
   return std::optional<std::string>(found.value().location);
 }
 
+// Names the External Account Binding settings that are empty.
+std::string missing_binding_settings(const AccountOptions& options) {
+  if (options.eab_kid.empty() && options.eab_hmac_key.empty()) {
+    return "ACME_EAB_KID and ACME_EAB_HMAC_KEY are not set";
+  }
+  return std::string(options.eab_kid.empty() ? "ACME_EAB_KID" : "ACME_EAB_HMAC_KEY") +
+         " is not set";
+}
+
 Result<std::string> register_account(AcmeClient& client, const AccountKey& key,
                                      const AccountOptions& options) {
   if (client.directory().external_account_required &&
       (options.eab_kid.empty() || options.eab_hmac_key.empty())) {
     return make_error(ErrorKind::rejected,
                       "the CA at " + client.directory_url() +
-                          " requires External Account Binding; set ACME_EAB_KID and "
-                          "ACME_EAB_HMAC_KEY");
+                          " requires External Account Binding, but " +
+                          missing_binding_settings(options) +
+                          "; set ACME_EAB_KID to the key id and ACME_EAB_HMAC_KEY to the MAC key "
+                          "that the CA issued for your account");
   }
 
   auto payload = registration_payload(client, key, options);
@@ -113,7 +124,19 @@ Result<std::string> register_account(AcmeClient& client, const AccountKey& key,
 
   auto created =
       client.post(JwsSigner{key, ""}, client.directory().new_account, payload.value(), "newAccount");
-  if (created.has_error()) return created.error();
+  if (created.has_error()) {
+    // A CA rejects a binding with an unknown key id or a wrong MAC as
+    // unauthorized or malformed, and its detail rarely names the settings.
+    const ErrorKind kind = created.error().kind;
+    if (payload.value().contains("externalAccountBinding") &&
+        (kind == ErrorKind::rejected || kind == ErrorKind::invalid)) {
+      return Error{kind, created.error().message +
+                             "; the CA rejected the External Account Binding: check that "
+                             "ACME_EAB_KID and ACME_EAB_HMAC_KEY are the key id and MAC key that "
+                             "the CA issued"};
+    }
+    return created.error();
+  }
   if (created.value().location.empty()) {
     return make_error(ErrorKind::invalid, "newAccount returned no Location header");
   }

@@ -29,7 +29,9 @@ ErrorKind kind_of(std::string_view type) {
   return ErrorKind::failed;
 }
 
-std::string hint_for(std::string_view type) {
+// `what` names the request. Account requests involve no challenge record,
+// so they never get the DNS hint.
+std::string hint_for(std::string_view type, std::string_view what) {
   if (type == "externalAccountRequired") {
     return "; the CA requires External Account Binding: set ACME_EAB_KID and ACME_EAB_HMAC_KEY";
   }
@@ -38,7 +40,8 @@ std::string hint_for(std::string_view type) {
            "under the state directory to register again";
   }
   if (type == "caa") return "; check the CAA records of the domain";
-  if (type == "dns" || type == "unauthorized" || type == "incorrectResponse") {
+  const bool account_request = what.starts_with("newAccount");
+  if (!account_request && (type == "dns" || type == "unauthorized" || type == "incorrectResponse")) {
     return "; check that the TXT record _acme-challenge.<domain> is visible to the CA";
   }
   return "";
@@ -107,7 +110,7 @@ Error problem_error(std::string_view what, const AcmeProblem& problem,
                                  " seconds"
                            : "; the CA gave no Retry-After, so wait before the next attempt";
   }
-  message += hint_for(problem.type);
+  message += hint_for(problem.type, what);
   return make_error(kind_of(problem.type), message);
 }
 

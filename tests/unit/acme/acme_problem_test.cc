@@ -90,6 +90,19 @@ BOOST_AUTO_TEST_CASE(problem_external_account_hint) {
              "Account Binding: set ACME_EAB_KID and ACME_EAB_HMAC_KEY");
 }
 
+BOOST_AUTO_TEST_CASE(problem_dns_hint_skips_accounts) {
+  const auto problem = parse_problem(
+      R"({"type": "urn:ietf:params:acme:error:unauthorized", "detail": "bad binding"})");
+  BOOST_REQUIRE(problem.has_value());
+  BOOST_TEST(problem_error("newAccount (https://127.0.0.1:14000/sign-me-up)", *problem,
+                           std::nullopt)
+                 .message ==
+             "newAccount (https://127.0.0.1:14000/sign-me-up) failed: unauthorized: bad binding");
+  BOOST_TEST(problem_error("finalize", *problem, std::nullopt).message ==
+             "finalize failed: unauthorized: bad binding; check that the TXT record "
+             "_acme-challenge.<domain> is visible to the CA");
+}
+
 BOOST_AUTO_TEST_CASE(problem_foreign_type_kept) {
   const auto problem = parse_problem(R"({"type": "about:blank", "status": 500})");
   BOOST_REQUIRE(problem.has_value());
