@@ -9,6 +9,9 @@
 #                                    libFuzzer targets (docs/fuzzing.md)
 #   scripts/install-deps.sh container  test dependencies plus buildah for
 #                                    the container image test
+#   scripts/install-deps.sh bench    test dependencies plus lego, the ACME
+#                                    client bench/issue_vs_lego.sh compares
+#                                    with (docs/benchmarks.md)
 set -euo pipefail
 
 build_packages=(
@@ -34,13 +37,18 @@ fuzz_packages=(clang libclang-rt-14-dev)
 # The container test builds the Dockerfile with buildah (no Docker engine).
 container_packages=(buildah podman debootstrap uidmap fuse-overlayfs)
 
+# The benchmarks compare certplan with lego; the rest they need (time, bc,
+# openssh-client, openssl) is among the test packages.
+bench_packages=(lego)
+
 mode=${1:-test}
 case "$mode" in
   build) packages=("${build_packages[@]}") ;;
   test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
   fuzz) packages=("${build_packages[@]}" "${test_packages[@]}" "${fuzz_packages[@]}") ;;
   container) packages=("${build_packages[@]}" "${test_packages[@]}" "${container_packages[@]}") ;;
-  *) echo "install-deps.sh: unknown mode '$mode'; use build, test, fuzz or container" >&2; exit 2 ;;
+  bench) packages=("${build_packages[@]}" "${test_packages[@]}" "${bench_packages[@]}") ;;
+  *) echo "install-deps.sh: unknown mode '$mode'; use build, test, fuzz, container or bench" >&2; exit 2 ;;
 esac
 
 if [ "$(id -u)" -ne 0 ]; then
