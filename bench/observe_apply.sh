@@ -9,8 +9,8 @@
 # Environment:
 #   BENCH_SIZES        entry counts to measure (default "100 1000")
 #   BENCH_RUNS         runs per case (default 5)
-#   BENCH_RUNS_1000_P1 runs of apply with 1,000 entries at parallelism 1
-#                      (default 3, because one run takes minutes)
+#   BENCH_RUNS_1000_P1 runs of apply and of plan with 1,000 entries at
+#                      parallelism 1 (default 3, because one run takes minutes)
 # Run as root: the sandbox starts sshd and adds a user and a sudoers file.
 set -euo pipefail
 
@@ -52,7 +52,8 @@ prepare_sandbox() {
 # Writes DIR/bench-N/config with N entries named bench-0001... that share
 # web-01's SSH login, each with its own cert_path, and one domain on all.
 write_bench_config() {
-  local count=$1 config=$dir/bench-$count/config i name
+  local count=$1
+  local config=$dir/bench-$count/config i name
   mkdir -p "$config"
   {
     echo "# $count bench entries, all on sandbox host $HOST_1_NAME."
@@ -135,7 +136,7 @@ run_case() {
       reset_bench_files "$count"
       measure "$results" "$log" apply --auto-approve --parallelism "$parallelism"
     else
-      measure "$results" "$log" plan
+      measure "$results" "$log" plan --parallelism "$parallelism"
     fi
   done
   printf '| %s | %d | %s ' "$command" "$count" "$parallelism"
@@ -158,8 +159,12 @@ main() {
       [ "$count" -ge 1000 ] && [ "$parallelism" -eq 1 ] && count_runs=$runs_large_serial
       run_case apply "$count" "$parallelism" "$count_runs"
     done
-    # plan has no --parallelism option and observes with its default of 10.
-    run_case plan "$count" 10 "$runs"
+    # plan runs after the apply runs, so every entry has its files.
+    for parallelism in 1 10; do
+      count_runs=$runs
+      [ "$count" -ge 1000 ] && [ "$parallelism" -eq 1 ] && count_runs=$runs_large_serial
+      run_case plan "$count" "$parallelism" "$count_runs"
+    done
   done
   echo
   echo "uptime after: $(uptime)"
