@@ -76,16 +76,18 @@ std::string random_loopback_address() {
          std::to_string(2 + random() % 252);
 }
 
-PebbleFixture::PebbleFixture(int nonce_reject_percent) : address_(random_loopback_address()) {
+PebbleFixture::PebbleFixture(PebbleOptions options) : address_(random_loopback_address()) {
   std::string pattern = (std::filesystem::temp_directory_path() / "certplan-pebble-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   directory_ = pattern;
 
   try {
     make_certificates();
-    write_config();
+    write_config(options);
 
     const std::string dns = address_ + ":" + std::to_string(kDnsPort);
+    const std::string validation_dns =
+        options.validation_dns_server.empty() ? dns : options.validation_dns_server;
     start({"pebble-challtestsrv", "-dns01", dns, "-management",
            address_ + ":" + std::to_string(kChallTestSrvPort), "-http01", "", "-https01", "",
            "-tlsalpn01", ""},
@@ -95,10 +97,12 @@ PebbleFixture::PebbleFixture(int nonce_reject_percent) : address_(random_loopbac
     // PEBBLE_VA_NOSLEEP removes pebble's random validation delay. Nonce
     // rejection stays on (5% by default) so that badNonce retries run.
     std::vector<std::string> environment{"PEBBLE_VA_NOSLEEP=1"};
-    if (nonce_reject_percent >= 0) {
-      environment.push_back("PEBBLE_WFE_NONCEREJECT=" + std::to_string(nonce_reject_percent));
+    if (options.nonce_reject_percent >= 0) {
+      environment.push_back("PEBBLE_WFE_NONCEREJECT=" +
+                            std::to_string(options.nonce_reject_percent));
     }
-    start({"pebble", "-config", (directory_ / "pebble.json").string(), "-dnsserver", dns},
+    start({"pebble", "-config", (directory_ / "pebble.json").string(), "-dnsserver",
+           validation_dns},
           "pebble.log", environment);
     wait_for_listener(kAcmePort, "pebble.log");
     wait_for_listener(kManagementPort, "pebble.log");
@@ -148,8 +152,8 @@ std::filesystem::path PebbleFixture::make_unrelated_ca() {
   return certificate;
 }
 
-void PebbleFixture::write_config() {
-  const nlohmann::json config{
+void PebbleFixture::write_config(const PebbleOptions& options) {
+  nlohmann::json config{
       {"pebble",
        {{"listenAddress", address_ + ":" + std::to_string(kAcmePort)},
         {"managementListenAddress", address_ + ":" + std::to_string(kManagementPort)},
@@ -158,7 +162,10 @@ void PebbleFixture::write_config() {
         {"httpPort", 5002},
         {"tlsPort", 5001},
         {"ocspResponderURL", ""},
-        {"externalAccountBindingRequired", false}}}};
+        {"externalAccountBindingRequired", !options.eab_mac_keys.empty()}}}};
+  if (!options.eab_mac_keys.empty()) {
+    config["pebble"]["externalAccountMACKeys"] = options.eab_mac_keys;
+  }
   std::ofstream(directory_ / "pebble.json") << config.dump(2) << "\n";
 }
 

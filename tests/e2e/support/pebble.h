@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,13 +19,32 @@
 
 namespace certplan::pebble_e2e {
 
+// What a test may change about pebble. The defaults give a plain pebble:
+// its own nonce rejection rate, no External Account Binding, and DNS-01
+// lookups answered by the fixture's challtestsrv.
+struct PebbleOptions {
+  // PEBBLE_WFE_NONCEREJECT. A negative value keeps pebble's default of 5.
+  int nonce_reject_percent = -1;
+
+  // External Account Binding keys, key id to base64url HMAC key. When not
+  // empty, pebble rejects every newAccount request without a binding made
+  // with one of these keys (externalAccountBindingRequired).
+  std::map<std::string, std::string> eab_mac_keys;
+
+  // The DNS server, "host:port", that pebble queries for DNS-01 TXT records.
+  // Empty means the fixture's own challtestsrv.
+  std::string validation_dns_server;
+};
+
 class PebbleFixture {
  public:
   // Starts both servers and waits until their listeners accept connections.
-  // `nonce_reject_percent` sets PEBBLE_WFE_NONCEREJECT; a negative value
-  // keeps pebble's default of 5. Throws std::runtime_error (with the server
-  // logs) when a server does not start.
-  explicit PebbleFixture(int nonce_reject_percent = -1);
+  // Throws std::runtime_error (with the server logs) when a server does not
+  // start.
+  explicit PebbleFixture(PebbleOptions options);
+  // The same with only PEBBLE_WFE_NONCEREJECT set (see PebbleOptions).
+  explicit PebbleFixture(int nonce_reject_percent = -1)
+      : PebbleFixture(PebbleOptions{nonce_reject_percent, {}, ""}) {}
   ~PebbleFixture();
   PebbleFixture(const PebbleFixture&) = delete;
   PebbleFixture& operator=(const PebbleFixture&) = delete;
@@ -41,7 +61,7 @@ class PebbleFixture {
 
  private:
   void make_certificates();
-  void write_config();
+  void write_config(const PebbleOptions& options);
   pid_t start(const std::vector<std::string>& arguments, const std::string& log_name,
               const std::vector<std::string>& environment);
   void wait_for_listener(int port, const std::string& log_name);
