@@ -1,6 +1,9 @@
-// AcmeIssuer against a pebble that requires External Account Binding: the
-// right key id and MAC key create an account, and a missing or wrong
-// binding fails with a message that names the variables to fix.
+// AcmeIssuer and the certplan binary against a pebble that requires
+// External Account Binding: the right key id and MAC key create an account,
+// and a missing or wrong binding fails with a message that names the
+// variables to fix.
+
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <memory>
@@ -13,10 +16,17 @@
 #include "providers/acme/acme_issuer.h"
 #include "providers/acme/base64url.h"
 #include "state/certificate.h"
+#include "tests/e2e/support/issue_only_run.h"
 #include "tests/e2e/support/pebble.h"
+#include "tests/e2e/support/sandbox.h"
 
 namespace certplan::pebble_e2e {
 namespace {
+
+using e2e::CommandOutput;
+using e2e::EnvSettings;
+using e2e::IssueOnlyRun;
+using e2e::Sandbox;
 
 constexpr const char* kKeyId = "certplan-test-kid";
 constexpr const char* kRejectedHint =
@@ -165,6 +175,75 @@ BOOST_AUTO_TEST_CASE(eab_key_not_base64url) {
   BOOST_TEST(issued.error().message.find("ACME_EAB_HMAC_KEY is not valid base64url") !=
                  std::string::npos,
              issued.error().message);
+}
+
+// Writes an exec DNS provider script (DNS_EXEC_PATH) that publishes and
+// clears TXT records in `test`'s challtestsrv, and returns its path.
+std::filesystem::path write_challtestsrv_script(const EabCase& test) {
+  const std::filesystem::path script = test.pebble.directory() / "challtestsrv-dns.sh";
+  Sandbox::write_file(script, "#!/bin/sh\nurl=" + test.pebble.challtestsrv_url() + "\n" + R"(
+set -eu
+case "$1" in
+  present) curl -sSf -X POST -d "{\"host\": \"$2.\", \"value\": \"$3\"}" "$url/set-txt" ;;
+  cleanup) curl -sSf -X POST -d "{\"host\": \"$2.\"}" "$url/clear-txt" ;;
+  *) echo "unknown command $1" >&2; exit 2 ;;
+esac
+)");
+  ::chmod(script.c_str(), 0755);
+  return script;
+}
+
+// The .env settings of a certplan run against `test`'s pebble, without
+// ACME_EAB_KID and ACME_EAB_HMAC_KEY.
+EnvSettings run_settings(const EabCase& test) {
+  return {{"ACME_EMAIL", "admin@example.com"},
+          {"ACME_DIRECTORY_URL", test.pebble.directory_url()},
+          {"ACME_CA_BUNDLE", test.pebble.ca_bundle().string()},
+          {"DNS_EXEC_PATH", write_challtestsrv_script(test).string()},
+          {"DNS_RESOLVERS", test.pebble.challtestsrv_dns()},
+          {"DNS_PROPAGATION_TIMEOUT", "30"}};
+}
+
+constexpr const char* kDomainsYaml =
+    "domains:\n"
+    "  - domain: example.com\n"
+    "    dns_provider: exec\n"
+    "    servers: []\n";
+
+BOOST_AUTO_TEST_CASE(eab_apply_with_settings) {
+  EabCase test;
+  EnvSettings settings = run_settings(test);
+  settings.emplace_back("ACME_EAB_KID", kKeyId);
+  settings.emplace_back("ACME_EAB_HMAC_KEY", test.mac_key);
+  const IssueOnlyRun run(test.pebble.directory() / "certplan", settings, kDomainsYaml);
+
+  const CommandOutput apply = run.run({"apply", "--auto-approve"});
+  BOOST_TEST_INFO("apply output:\n" << apply.text());
+  BOOST_REQUIRE(apply.exit_code == 0);
+
+  const std::string fullchain = Sandbox::read_file(run.store_dir("example.com") / "fullchain.cer");
+  auto facts = parse_certificate_chain(fullchain);
+  BOOST_REQUIRE_MESSAGE(facts.has_value(), error_text(facts));
+  const std::vector<std::string> names{"example.com"};
+  BOOST_TEST(facts.value().names == names, boost::test_tools::per_element());
+
+  // The MAC key stays out of the output and the log file.
+  BOOST_TEST(apply.text().find(test.mac_key) == std::string::npos);
+  const std::string log = run.log_text();
+  BOOST_TEST(!log.empty());
+  BOOST_TEST(log.find(test.mac_key) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(eab_apply_without_settings) {
+  EabCase test;
+  const IssueOnlyRun run(test.pebble.directory() / "certplan", run_settings(test), kDomainsYaml);
+
+  const CommandOutput apply = run.run({"apply", "--auto-approve"});
+  BOOST_TEST_INFO("apply output:\n" << apply.text());
+  BOOST_TEST(apply.exit_code == 1);
+  BOOST_TEST(apply.text().find("requires External Account Binding, but ACME_EAB_KID and "
+                               "ACME_EAB_HMAC_KEY are not set") != std::string::npos);
+  BOOST_TEST(!std::filesystem::exists(run.store_dir("example.com") / "fullchain.cer"));
 }
 
 }  // namespace

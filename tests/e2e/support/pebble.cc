@@ -122,6 +122,10 @@ std::string PebbleFixture::challtestsrv_url() const {
   return "http://" + address_ + ":" + std::to_string(kChallTestSrvPort);
 }
 
+std::string PebbleFixture::challtestsrv_dns() const {
+  return address_ + ":" + std::to_string(kDnsPort);
+}
+
 void PebbleFixture::make_certificates() {
   const std::filesystem::path log = directory_ / "openssl.log";
   const std::string ca_key = (directory_ / "ca.key").string();

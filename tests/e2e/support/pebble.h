@@ -53,6 +53,8 @@ class PebbleFixture {
   [[nodiscard]] std::string directory_url() const;
   [[nodiscard]] std::filesystem::path ca_bundle() const { return directory_ / "ca.pem"; }
   [[nodiscard]] std::string challtestsrv_url() const;
+  // "host:port" of challtestsrv's DNS server, for DNS_RESOLVERS.
+  [[nodiscard]] std::string challtestsrv_dns() const;
   [[nodiscard]] const std::filesystem::path& directory() const { return directory_; }
 
   // Makes a second, unrelated self-signed CA and returns its certificate,
