@@ -1,5 +1,9 @@
+#include <stdlib.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -12,6 +16,7 @@
 #include "cli/plan_command.h"
 #include "cli/plan_output.h"
 #include "cli/run_lock.h"
+#include "engine/dry_run.h"
 #include "engine/executor.h"
 #include "engine/observation_digest.h"
 #include "engine/recovery.h"
@@ -80,6 +85,43 @@ std::optional<Plan> load_current_plan(Run& run, World& world) {
   return std::nullopt;
 }
 
+// A directory for the staging account of one dry run: mode 0700, made by
+// mkdtemp(3) under TMPDIR (or /tmp), removed with everything in it (the
+// account key included) when the dry run ends, also on an exception.
+class ScratchDirectory {
+ public:
+  ScratchDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "certplan-dry-run-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error("could not create a temporary directory " + pattern +
+                               " for the dry run's staging account: " + std::strerror(errno) +
+                               "; set TMPDIR to a writable directory");
+    }
+    path_ = pattern;
+  }
+  ScratchDirectory(const ScratchDirectory&) = delete;
+  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+  ~ScratchDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Names the hosts an earlier run left half changed. A dry run does not
+// recover them, because recovery changes them, but a real apply would.
+void name_unfinished_hosts(Run& run, World& world) {
+  const auto servers = world.journal().unfinished_servers();
+  if (servers.empty()) return;
+  run.out << "An earlier run did not finish on";
+  for (const auto& server : servers) run.out << " " << server;
+  run.out << ". A real apply recovers these hosts first; the dry run leaves them alone.\n";
+}
+
 ApplyOptions apply_options(Run& run, const std::string& run_id) {
   ApplyOptions options;
   options.parallelism = static_cast<std::size_t>(run.line.parallelism);
@@ -89,9 +131,53 @@ ApplyOptions apply_options(Run& run, const std::string& run_id) {
   return options;
 }
 
+// `apply --dry-run`: the plan, then staging issues and host checks that
+// keep nothing. Takes no run lock and starts no recovery, because both
+// write to the state directory or the hosts.
+int run_dry_run(Run& run) {
+  World world(run.desired);
+  TextReporter reporter(run.out);
+  name_unfinished_hosts(run, world);
+
+  std::optional<Plan> plan;
+  if (run.line.plan_file) {
+    plan = load_current_plan(run, world);
+    if (!plan) return exit_code::error;
+  } else {
+    const ObservedState observed = observe_scope(run, world, scope_of(run.line));
+    plan = plan_for(run, world, observed);
+  }
+
+  print_plan(*plan, OutputFormat::text, run.line.color, run.out);
+  if (plan->empty()) return exit_code::ok;
+  if (!run.line.plan_file && !approved(run)) {
+    run.out << "Dry run cancelled; nothing was checked.\n";
+    return exit_code::error;
+  }
+  run.out << "\nDry run: certificates are issued from the staging CA "
+          << run.desired.settings.acme_staging_directory_url.value
+          << " and thrown away; nothing is saved and no host is changed.\n";
+
+  const ScratchDirectory scratch;
+  const std::string run_id = make_run_id(world.clock());
+  spdlog::get("engine")->info("dry run {} started: {} actions", run_id, plan->actions.size());
+  ExecutionContext context{world.store(),   world.throwaway_issuer(AcmeDirectory::staging, scratch.path()),
+                           world.sessions(), world.probe(),
+                           world.clock(),   reporter,
+                           nullptr,         world.journal()};
+  const ApplyReport report = check_plan(*plan, run.desired, context, apply_options(run, run_id));
+
+  run.out << "\n" << render_dry_run_summary(report);
+  const int code = dry_run_exit_code(report);
+  spdlog::get("engine")->info("dry run {} finished with exit code {}", run_id, code);
+  return code;
+}
+
 }  // namespace
 
 int run_apply(Run& run) {
+  if (run.line.dry_run) return run_dry_run(run);
+
   const RunLock run_lock(run.desired.settings.state_dir.value);
   World world(run.desired);
   TextReporter reporter(run.out);

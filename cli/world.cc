@@ -41,6 +41,20 @@ World::~World() = default;
 Issuer& World::issuer(AcmeDirectory directory) {
   if (issuer_) return *issuer_->recording;
 
+  auto parts = make_issuer_parts(directory, desired_.settings.state_dir.value);
+  parts->recording =
+      std::make_unique<BackoffRecordingIssuer>(*parts->acme, desired_.settings.state_dir.value, clock_);
+  issuer_ = std::move(parts);
+  return *issuer_->recording;
+}
+
+Issuer& World::throwaway_issuer(AcmeDirectory directory, const std::filesystem::path& account_state_dir) {
+  if (!throwaway_issuer_) throwaway_issuer_ = make_issuer_parts(directory, account_state_dir);
+  return *throwaway_issuer_->acme;
+}
+
+std::unique_ptr<World::IssuerParts> World::make_issuer_parts(
+    AcmeDirectory directory, const std::filesystem::path& account_state_dir) const {
   const Settings& settings = desired_.settings;
   auto parts = std::make_unique<IssuerParts>();
   auto checker = make_propagation_checker(settings);
@@ -53,7 +67,7 @@ Issuer& World::issuer(AcmeDirectory directory) {
                               : settings.acme_staging_directory_url.value;
   options.ca_bundle = settings.acme_ca_bundle.value;
   options.email = settings.acme_email.value;
-  options.state_dir = settings.state_dir.value;
+  options.state_dir = account_state_dir;
   options.eab_kid = settings.acme_eab_kid.value;
   options.eab_hmac_key = settings.acme_eab_hmac_key.value;
   options.on_warning = [](const std::string& warning) { spdlog::get("dns")->warn("{}", warning); };
@@ -72,9 +86,7 @@ Issuer& World::issuer(AcmeDirectory directory) {
     return make_dns_provider(name, settings);
   };
   parts->acme = std::make_unique<AcmeIssuer>(options, make_provider, *parts->propagation);
-  parts->recording = std::make_unique<BackoffRecordingIssuer>(*parts->acme, settings.state_dir.value, clock_);
-  issuer_ = std::move(parts);
-  return *issuer_->recording;
+  return parts;
 }
 
 std::vector<std::string> World::issuer_warnings() const {

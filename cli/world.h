@@ -4,6 +4,7 @@
 // store, SSH sessions, the HTTPS probe, the journal and, for apply, the ACME
 // issuer and the webhook notifier. The engine uses only their interfaces.
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,11 @@ class World {
   // The ACME issuer, made on first use (plan and status never need it).
   Issuer& issuer(AcmeDirectory directory);
 
+  // An issuer for a dry run: its ACME account lives under `account_state_dir`
+  // (a temporary directory the caller removes) rather than
+  // CERTPLAN_STATE_DIR, and it records no backoff, so it keeps nothing.
+  Issuer& throwaway_issuer(AcmeDirectory directory, const std::filesystem::path& account_state_dir);
+
   // Problems the issuer met that did not fail an issue (a backoff record
   // that could not be written); empty when no issuer was made.
   std::vector<std::string> issuer_warnings() const;
@@ -55,7 +61,10 @@ class World {
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<Notifier> notifier_;
   struct IssuerParts;
+  std::unique_ptr<IssuerParts> make_issuer_parts(AcmeDirectory directory,
+                                                 const std::filesystem::path& account_state_dir) const;
   std::unique_ptr<IssuerParts> issuer_;
+  std::unique_ptr<IssuerParts> throwaway_issuer_;
 };
 
 }  // namespace certplan

@@ -1,5 +1,6 @@
 #include "engine/dry_run.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -40,6 +41,46 @@ std::map<std::string, std::set<std::string>> target_directories(const Plan& plan
   return directories;
 }
 
+// Issues `action`'s certificate through the staging issuer and discards it:
+// the certificate and its key go out of scope here, unsaved.
+IssueReport issue_on_staging(const Action& action, const DesiredState& desired, ExecutionContext& context) {
+  const DomainConfig* domain = desired.find_domain(action.domain);
+  if (domain == nullptr) {
+    throw std::invalid_argument("plan action " + action.id + " names domain \"" + action.domain +
+                                "\", which is not in domains.yaml");
+  }
+
+  const std::string step = "issue on staging";
+  context.reporter.step(action.domain, step, StepStatus::started, "");
+  const IssueRequest request{domain->domain, domain->names(), domain->key_type, domain->dns_provider};
+  const auto issued = context.issuer.issue(request);
+  if (!issued) {
+    context.reporter.step(action.domain, step, StepStatus::failed, issued.error().message);
+    return IssueReport{action.domain, false, issued.error().message};
+  }
+  context.reporter.step(action.domain, step, StepStatus::succeeded, "");
+  return IssueReport{action.domain, true, ""};
+}
+
+std::vector<IssueReport> issue_all_on_staging(const Plan& plan, const DesiredState& desired,
+                                              ExecutionContext& context, const ApplyOptions& options) {
+  std::vector<const Action*> issues;
+  for (const Action& action : plan.actions) {
+    if (action.kind == ActionKind::issue) issues.push_back(&action);
+  }
+  std::vector<IssueReport> reports(issues.size());
+  run_parallel(issues.size(), options.parallelism,
+               [&](std::size_t i) { reports[i] = issue_on_staging(*issues[i], desired, context); });
+  return reports;
+}
+
+// Command output often ends with a line feed, which would leave a blank
+// line in the summary.
+std::string without_trailing_space(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
 class HostCheck {
  public:
   HostCheck(const ServerConfig& server, const std::set<std::string>& directories, ExecutionContext& context,
@@ -60,16 +101,8 @@ class HostCheck {
     HostSession& session = lease.value().session();
 
     std::vector<std::string> passed;
-    for (const std::string& directory : directories_) {
-      const std::string probe_file = directory + "/.certplan-dry-run-" + options_.run_id;
-      auto written = check("write " + directory, [&]() -> Result<void> {
-        if (auto created = session.write_file(probe_file, "", 0600); !created) return created.error();
-        return session.remove_file(probe_file);
-      });
-      if (!written) return report_;
-      passed.push_back(directory + " writable");
-    }
-
+    // With use_sudo every file step runs through sudo, so a sudo that does
+    // not work is named first rather than as a failed write.
     if (server_.use_sudo) {
       const bool sudo_works = check("sudo", [&]() -> Result<void> {
         auto ran = run_host_command(session, "sudo -n true", sudo_timeout);
@@ -81,13 +114,23 @@ class HostCheck {
       passed.push_back("sudo -n works");
     }
 
+    for (const std::string& directory : directories_) {
+      const std::string probe_file = directory + "/.certplan-dry-run-" + options_.run_id;
+      auto written = check("write " + directory, [&]() -> Result<void> {
+        if (auto created = session.write_file(probe_file, "", 0600); !created) return created.error();
+        return session.remove_file(probe_file);
+      });
+      if (!written) return report_;
+      passed.push_back(directory + " writable");
+    }
+
     const bool test_passes =
         check("test", [&] { return run_host_command(session, server_.nginx_test_command, options_.test_timeout); });
     if (!test_passes) return report_;
     passed.push_back("`" + server_.nginx_test_command + "` passes");
 
     report_.outcome = HostOutcome::unchanged;
-    report_.message = "dry run: ";
+    report_.message.clear();
     for (std::size_t i = 0; i < passed.size(); ++i) report_.message += (i == 0 ? "" : ", ") + passed[i];
     return report_;
   }
@@ -103,7 +146,7 @@ class HostCheck {
     }
     report_.outcome = HostOutcome::failed;
     report_.failed_step = name;
-    report_.message = "dry run: " + name + " failed: " + result.error().message;
+    report_.message = name + " failed: " + result.error().message;
     context_.reporter.step(server_.name, name, StepStatus::failed, result.error().message);
     return false;
   }
@@ -131,11 +174,69 @@ ApplyReport check_plan(const Plan& plan, const DesiredState& desired, ExecutionC
   }
 
   ApplyReport report;
+  report.issues = issue_all_on_staging(plan, desired, context, options);
+
   report.hosts.resize(hosts.size());
   run_parallel(hosts.size(), options.parallelism, [&](std::size_t i) {
     report.hosts[i] = HostCheck(*hosts[i].first, *hosts[i].second, context, options).run();
   });
   return report;
+}
+
+int dry_run_exit_code(const ApplyReport& report) {
+  const bool hosts_ready = std::all_of(report.hosts.begin(), report.hosts.end(),
+                                       [](const HostReport& host) { return host.outcome == HostOutcome::unchanged; });
+  const bool issues_ok = std::all_of(report.issues.begin(), report.issues.end(),
+                                     [](const IssueReport& issue) { return issue.ok; });
+  return hosts_ready && issues_ok ? 0 : 1;
+}
+
+std::string render_dry_run_summary(const ApplyReport& report) {
+  std::vector<const HostReport*> hosts;
+  for (const HostReport& host : report.hosts) hosts.push_back(&host);
+  std::sort(hosts.begin(), hosts.end(),
+            [](const HostReport* a, const HostReport* b) { return a->server < b->server; });
+
+  // A host that passed every check is "ready"; the others keep the name of
+  // their outcome ("unreachable" or "failed").
+  auto outcome_name = [](const HostReport& host) {
+    return host.outcome == HostOutcome::unchanged ? std::string("ready")
+                                                  : std::string(host_outcome_name(host.outcome));
+  };
+
+  std::map<std::string, int> host_counts;
+  for (const HostReport* host : hosts) ++host_counts[outcome_name(*host)];
+  int issued = 0;
+  int issue_failures = 0;
+  for (const IssueReport& issue : report.issues) ++(issue.ok ? issued : issue_failures);
+
+  std::vector<std::string> totals;
+  for (const char* name : {"ready", "unreachable", "failed"}) {
+    if (host_counts[name] > 0) totals.push_back(std::to_string(host_counts[name]) + " " + name);
+  }
+  if (issued > 0) totals.push_back(std::to_string(issued) + " issued from staging");
+  if (issue_failures > 0) totals.push_back(std::to_string(issue_failures) + " staging issue failed");
+  if (totals.empty()) totals.push_back("nothing to check");
+
+  std::string text = "Dry run complete: ";
+  for (std::size_t i = 0; i < totals.size(); ++i) text += (i == 0 ? "" : ", ") + totals[i];
+  text += ".\n";
+  for (const HostReport* host : hosts) {
+    text += "  " + host->server + "  " + outcome_name(*host);
+    if (!host->message.empty()) text += ": " + without_trailing_space(host->message);
+    text += "\n";
+  }
+  for (const IssueReport& issue : report.issues) {
+    text += "  issue " + issue.domain + "  ";
+    if (issue.ok) {
+      text += "issued from the staging CA and discarded\n";
+    } else {
+      text += "failed on the staging CA: " + without_trailing_space(issue.message) + "\n";
+    }
+  }
+  text += "Nothing was changed: certificates issued from staging were thrown away with their keys, "
+          "the store and the hosts are as before.\n";
+  return text;
 }
 
 }  // namespace certplan

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "engine/dry_run.h"
 #include "engine/executor.h"
 #include "tests/unit/support/fake_fleet.h"
 
@@ -170,16 +171,23 @@ BOOST_AUTO_TEST_CASE(dry_run_changes_nothing) {
   auto context = fleet.context();
   const ApplyReport report = execute_plan(plan, fleet.desired, context, fleet.options);
 
-  BOOST_TEST(fleet.issuer.requests().empty());
-  BOOST_TEST(report.issues.empty());
+  // The issue really ran (against the staging issuer the CLI passes in),
+  // and its certificate was not saved.
+  BOOST_REQUIRE_EQUAL(fleet.issuer.requests().size(), 1u);
+  BOOST_TEST(fleet.issuer.requests()[0].domain == "example.com");
+  BOOST_TEST(fleet.store.saves() == 0);
+  BOOST_REQUIRE_EQUAL(report.issues.size(), 1u);
+  BOOST_TEST(report.issues[0].ok);
   BOOST_TEST((fleet.host("web-01").files() == web01_files));
   BOOST_TEST(fleet.served_fingerprint("web-01", "example.com") == fleet.old_fingerprints["example.com"]);
-  BOOST_TEST(report.exit_code() == 0);
-  BOOST_TEST(render_summary(report) ==
-             "Apply complete: 2 unchanged.\n"
-             "  web-01  unchanged: dry run: /etc/nginx/ssl/example.com writable, `sudo nginx -t` passes\n"
-             "  web-02  unchanged: dry run: /etc/nginx/ssl/example.com writable, sudo -n works, "
-             "`sudo nginx -t` passes\n");
+  BOOST_TEST(dry_run_exit_code(report) == 0);
+  BOOST_TEST(render_dry_run_summary(report) ==
+             "Dry run complete: 2 ready, 1 issued from staging.\n"
+             "  web-01  ready: /etc/nginx/ssl/example.com writable, `sudo nginx -t` passes\n"
+             "  web-02  ready: sudo -n works, /etc/nginx/ssl/example.com writable, `sudo nginx -t` passes\n"
+             "  issue example.com  issued from the staging CA and discarded\n"
+             "Nothing was changed: certificates issued from staging were thrown away with their keys, "
+             "the store and the hosts are as before.\n");
   const std::vector<std::string> expected = {
       "write /etc/nginx/ssl/example.com/.certplan-dry-run-run-new",
       "remove /etc/nginx/ssl/example.com/.certplan-dry-run-run-new", "run sudo nginx -t"};
@@ -202,11 +210,34 @@ BOOST_AUTO_TEST_CASE(dry_run_reports_failed_check) {
   BOOST_REQUIRE_EQUAL(report.hosts.size(), 2u);
   BOOST_TEST(report.hosts[0].failed_step == "sudo");
   BOOST_TEST(report.hosts[0].message ==
-             "dry run: sudo failed: sudo without a password does not work for deploy; allow the commands "
+             "sudo failed: sudo without a password does not work for deploy; allow the commands "
              "certplan runs in sudoers: `sudo -n true` exited with status 1: sudo: a password is required");
   BOOST_TEST(report.hosts[1].failed_step == "write /etc/nginx/ssl/example.com");
-  BOOST_TEST(report.hosts[1].message == "dry run: write /etc/nginx/ssl/example.com failed: permission denied");
-  BOOST_TEST(report.exit_code() == 1);
+  BOOST_TEST(report.hosts[1].message == "write /etc/nginx/ssl/example.com failed: permission denied");
+  BOOST_TEST(dry_run_exit_code(report) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(dry_run_reports_staging_failure) {
+  Fleet fleet;
+  fleet.options.mode = ApplyMode::dry_run;
+  fleet.issuer.fail("example.com", make_error(ErrorKind::rejected, "urn:ietf:params:acme:error:rateLimited: too many"));
+  Plan plan;
+  plan.actions.push_back(issue_action("example.com"));
+  fleet.add_host_actions(plan, "web-01", {"example.com"}, true);
+
+  auto context = fleet.context();
+  const ApplyReport report = execute_plan(plan, fleet.desired, context, fleet.options);
+
+  BOOST_REQUIRE_EQUAL(report.issues.size(), 1u);
+  BOOST_TEST(!report.issues[0].ok);
+  BOOST_TEST(fleet.store.saves() == 0);
+  BOOST_TEST(dry_run_exit_code(report) == 1);
+  BOOST_TEST(render_dry_run_summary(report) ==
+             "Dry run complete: 1 ready, 1 staging issue failed.\n"
+             "  web-01  ready: /etc/nginx/ssl/example.com writable, `sudo nginx -t` passes\n"
+             "  issue example.com  failed on the staging CA: urn:ietf:params:acme:error:rateLimited: too many\n"
+             "Nothing was changed: certificates issued from staging were thrown away with their keys, "
+             "the store and the hosts are as before.\n");
 }
 
 BOOST_AUTO_TEST_CASE(exit_codes) {
