@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "engine/executor.h"
 #include "engine/observation_digest.h"
 #include "engine/recovery.h"
+#include "engine/run_metrics.h"
 #include "engine/reporter.h"
 
 namespace certplan {
@@ -122,6 +124,26 @@ void name_unfinished_hosts(Run& run, World& world) {
   run.out << ". A real apply recovers these hosts first; the dry run leaves them alone.\n";
 }
 
+// Adds what the apply did to the metrics file and, when it changed
+// anything, observes the plan's scope again, so that the file shows the
+// certificates now in place rather than those before the apply.
+void record_apply_metrics(Run& run, World& world, const Plan& plan, const ApplyReport& report) {
+  if (run.metrics == nullptr || !run.metrics->enabled()) return;
+  run.metrics->add(apply_metrics(plan, report));
+
+  const bool changed = std::any_of(report.issues.begin(), report.issues.end(),
+                                   [](const IssueReport& issue) { return issue.ok; }) ||
+                       std::any_of(report.hosts.begin(), report.hosts.end(), [](const HostReport& host) {
+                         return host.outcome == HostOutcome::applied || host.outcome == HostOutcome::rolled_back ||
+                                host.outcome == HostOutcome::rollback_failed;
+                       });
+  if (!changed) return;
+  PlanScope scope;
+  scope.only_domains = plan.scope_domains;
+  scope.only_servers = plan.scope_servers;
+  observe_scope(run, world, scope);
+}
+
 ApplyOptions apply_options(Run& run, const std::string& run_id) {
   ApplyOptions options;
   options.parallelism = static_cast<std::size_t>(run.line.parallelism);
@@ -198,7 +220,10 @@ int run_apply(Run& run) {
   }
 
   print_plan(*plan, OutputFormat::text, run.line.color, run.out);
-  if (plan->empty()) return exit_code::ok;
+  if (plan->empty()) {
+    if (run.metrics != nullptr) run.metrics->add(apply_metrics(*plan, ApplyReport{}));
+    return exit_code::ok;
+  }
   if (!run.line.plan_file && !approved(run)) {
     run.out << "Apply cancelled; nothing was changed.\n";
     return exit_code::error;
@@ -212,6 +237,7 @@ int run_apply(Run& run) {
                            world.clock(),   reporter,
                            world.notifier(), world.journal()};
   const ApplyReport report = execute_plan(*plan, run.desired, context, apply_options(run, run_id));
+  record_apply_metrics(run, world, *plan, report);
 
   run.out << "\n" << render_summary(report);
   for (const auto& warning : world.issuer_warnings()) run.out << "Warning: " << warning << "\n";

@@ -29,6 +29,12 @@ void add_format_option(CLI::App& command, CommandLine& line) {
       ->transform(CLI::CheckedTransformer(kFormats, CLI::ignore_case));
 }
 
+void add_metrics_file_option(CLI::App& command, CommandLine& line) {
+  command.add_option("--metrics-file", line.metrics_file,
+                     "Write metrics in the Prometheus text format to FILE (replaced atomically, mode 0644), "
+                     "for node_exporter's textfile collector");
+}
+
 }  // namespace
 
 std::optional<CommandLine> parse_command_line(int argc, char** argv) {
@@ -58,6 +64,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   status->add_flag("--json", line.json, "Machine-readable output");
   add_scope_options(*status, line);
   add_parallelism_option(*status, line);
+  add_metrics_file_option(*status, line);
 
   auto* plan = app.add_subcommand("plan", "Show what apply would do, and why");
   plan->add_option("-o,--out", line.plan_out, "Save the plan to FILE for `certplan apply FILE`");
@@ -69,6 +76,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   plan->add_option("--force-renew", line.force_renew, "Re-issue this domain (repeatable)");
   add_scope_options(*plan, line);
   add_parallelism_option(*plan, line);
+  add_metrics_file_option(*plan, line);
 
   auto* apply = app.add_subcommand("apply", "Carry out a plan, host by host");
   apply->add_option("plan_file", line.plan_file, "A plan saved by `certplan plan -o FILE`");
@@ -78,6 +86,7 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv) {
   add_parallelism_option(*apply, line);
   apply->add_option("--force-renew", line.force_renew, "Re-issue this domain (repeatable)");
   add_scope_options(*apply, line);
+  add_metrics_file_option(*apply, line);
 
   auto* show = app.add_subcommand("show", "Print a saved plan");
   show->add_option("plan_file", line.plan_file, "A plan saved by `certplan plan -o FILE`")

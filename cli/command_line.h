@@ -41,6 +41,9 @@ struct CommandLine {
   bool auto_approve = false;
   bool dry_run = false;
   int parallelism = 10;
+
+  // plan, apply and status: Prometheus text file for node_exporter
+  std::optional<std::filesystem::path> metrics_file;
 };
 
 // Parses argv. Returns nullopt after printing help or the version (exit 0);

@@ -1,6 +1,8 @@
 #include "cli/commands.h"
 
 #include <algorithm>
+#include <chrono>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 
@@ -8,6 +10,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/logging.h"
+#include "cli/metrics_file.h"
 #include "cli/run.h"
 #include "state/config_loader.h"
 
@@ -50,17 +53,34 @@ void set_up_run_logging(const CommandLine& line, const Settings& settings) {
   set_up_logging(options);
 }
 
-}  // namespace
+// The label of the run in the last-run metrics.
+std::string metrics_command(const CommandLine& line) {
+  switch (line.command) {
+    case CommandKind::validate: return "validate";
+    case CommandKind::status: return "status";
+    case CommandKind::plan: return "plan";
+    case CommandKind::apply: return line.dry_run ? "apply_dry_run" : "apply";
+    case CommandKind::show: return "show";
+  }
+  return "unknown";
+}
 
-int run_command(const CommandLine& line) {
-  if (line.command == CommandKind::show) return run_show(line, std::cout);
+// Writes the metrics file of a run that ended with `code`. A file that
+// cannot be written is reported but does not change the exit code, which
+// reports what the run did to the certificates and servers.
+void write_metrics(const MetricsFile& metrics, int code) {
+  const auto failure = metrics.write(code, std::chrono::system_clock::now());
+  if (failure) std::cerr << "certplan: warning: " << *failure << "\n";
+}
 
+int run_loaded(const CommandLine& line, MetricsFile& metrics) {
   const DesiredState desired = load(line);
   set_up_run_logging(line, desired.settings);
   spdlog::get("config")->info("loaded {} servers and {} domains from {}", desired.servers.size(),
                               desired.domains.size(), line.config_dir.string());
 
   Run run{line, desired};
+  run.metrics = &metrics;
   switch (line.command) {
     case CommandKind::validate: return run_validate(run);
     case CommandKind::status: return run_status(run);
@@ -69,6 +89,26 @@ int run_command(const CommandLine& line) {
     case CommandKind::show: break;
   }
   return exit_code::error;
+}
+
+}  // namespace
+
+int run_command(const CommandLine& line) {
+  if (line.command == CommandKind::show) return run_show(line, std::cout);
+
+  // The file is written also when the run fails, for example with an invalid
+  // configuration. It then contains the last-run metrics of the failure and
+  // whatever the run had learnt before it stopped.
+  MetricsFile metrics(line.metrics_file, metrics_command(line));
+  int code = exit_code::error;
+  try {
+    code = run_loaded(line, metrics);
+  } catch (...) {
+    write_metrics(metrics, exit_code::error);
+    throw;
+  }
+  write_metrics(metrics, code);
+  return code;
 }
 
 }  // namespace certplan

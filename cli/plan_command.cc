@@ -9,6 +9,7 @@
 #include "engine/issue_backoff.h"
 #include "engine/planner.h"
 #include "engine/refresh.h"
+#include "engine/run_metrics.h"
 
 namespace certplan {
 
@@ -26,7 +27,9 @@ ObservedState observe_scope(Run& run, World& world, const PlanScope& scope) {
   options.parallelism = static_cast<std::size_t>(run.line.parallelism);
   options.only_domains = scope.only_domains;
   options.only_servers = scope.only_servers;
-  return observe(run.desired, world.store(), world.sessions(), world.probe(), options);
+  ObservedState observed = observe(run.desired, world.store(), world.sessions(), world.probe(), options);
+  if (run.metrics != nullptr) run.metrics->add(certificate_metrics(observed, world.clock().now()));
+  return observed;
 }
 
 Plan plan_for(Run& run, World& world, const ObservedState& observed) {

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/command_line.h"
+#include "cli/metrics_file.h"
 #include "state/desired.h"
 
 namespace certplan {
@@ -15,6 +16,9 @@ struct Run {
   const DesiredState& desired;
   std::ostream& out = std::cout;
   std::ostream& err = std::cerr;
+  // Collects what --metrics-file writes; present for every command, and
+  // writes nothing without the option.
+  MetricsFile* metrics = nullptr;
 };
 
 int run_validate(Run& run);
