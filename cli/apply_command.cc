@@ -16,6 +16,7 @@
 #include "cli/exit_codes.h"
 #include "cli/plan_command.h"
 #include "cli/plan_output.h"
+#include "cli/progress_log.h"
 #include "cli/run_lock.h"
 #include "engine/dry_run.h"
 #include "engine/executor.h"
@@ -158,7 +159,8 @@ ApplyOptions apply_options(Run& run, const std::string& run_id) {
 // write to the state directory or the hosts.
 int run_dry_run(Run& run) {
   World world(run.desired);
-  TextReporter reporter(run.out);
+  TextReporter console(run.out);
+  LoggingReporter reporter(console);
   name_unfinished_hosts(run, world);
 
   std::optional<Plan> plan;
@@ -202,7 +204,8 @@ int run_apply(Run& run) {
 
   const RunLock run_lock(run.desired.settings.state_dir.value);
   World world(run.desired);
-  TextReporter reporter(run.out);
+  TextReporter console(run.out);
+  LoggingReporter reporter(console);
 
   if (!recover(run, world, reporter)) {
     run.err << "certplan: error: a host left half changed by an earlier run could not be "

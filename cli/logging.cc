@@ -1,5 +1,6 @@
 #include "cli/logging.h"
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -55,6 +56,11 @@ class RedactingSink final : public spdlog::sinks::base_sink<std::mutex> {
   std::vector<std::string> secrets_;
 };
 
+// Loggers that write to the log file only, by component. set_up_logging()
+// replaces them together with the registered ones.
+std::mutex file_only_mutex;
+std::map<std::string, std::shared_ptr<spdlog::logger>> file_only_loggers;
+
 std::unique_ptr<spdlog::formatter> utc_formatter() {
   return std::make_unique<spdlog::pattern_formatter>(kPattern, spdlog::pattern_time_type::utc);
 }
@@ -81,6 +87,7 @@ void set_up_logging(const LoggingOptions& options) {
   sinks.push_back(console);
 
   auto lowest = options.console_level;
+  std::vector<spdlog::sink_ptr> file_sinks;
   if (options.log_file) {
     std::error_code ignored;
     std::filesystem::create_directories(options.log_file->parent_path(), ignored);
@@ -90,6 +97,7 @@ void set_up_logging(const LoggingOptions& options) {
       file->set_level(options.file_level);
       file->set_formatter(utc_formatter());
       sinks.push_back(file);
+      file_sinks.push_back(file);
       lowest = std::min(lowest, options.file_level);
     } catch (const spdlog::spdlog_ex& e) {
       throw std::runtime_error("cannot open the log file " + options.log_file->string() + ": " +
@@ -108,6 +116,23 @@ void set_up_logging(const LoggingOptions& options) {
   auto fallback = std::make_shared<spdlog::logger>("certplan", redacting);
   fallback->set_level(lowest);
   spdlog::set_default_logger(fallback);
+
+  auto file_only = std::make_shared<RedactingSink>(file_sinks, options.secrets);
+  const std::lock_guard lock(file_only_mutex);
+  file_only_loggers.clear();
+  for (const char* component : kComponents) {
+    auto logger = std::make_shared<spdlog::logger>(component, file_only);
+    logger->set_level(options.log_file ? options.file_level : spdlog::level::off);
+    logger->flush_on(spdlog::level::info);
+    file_only_loggers.emplace(component, std::move(logger));
+  }
+}
+
+std::shared_ptr<spdlog::logger> file_only_logger(const std::string& component) {
+  const std::lock_guard lock(file_only_mutex);
+  auto& logger = file_only_loggers[component];
+  if (!logger) logger = std::make_shared<spdlog::logger>(component);  // no sink: drops everything
+  return logger;
 }
 
 }  // namespace certplan

@@ -6,11 +6,13 @@
 // replaced by "****" before any sink receives a message.
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <spdlog/common.h>
+#include <spdlog/logger.h>
 
 namespace certplan {
 
@@ -30,5 +32,11 @@ std::optional<spdlog::level::level_enum> parse_log_level(const std::string& name
 // Registers every component logger. Throws std::runtime_error when the log
 // file cannot be opened, naming the path.
 void set_up_logging(const LoggingOptions& options);
+
+// The logger of `component` that writes to the log file only, masked like
+// the others, for events that the console already shows in another form
+// (apply's progress lines on stdout). Without a log file, or before
+// set_up_logging(), its messages go nowhere.
+std::shared_ptr<spdlog::logger> file_only_logger(const std::string& component);
 
 }  // namespace certplan

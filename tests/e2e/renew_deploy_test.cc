@@ -93,6 +93,21 @@ BOOST_AUTO_TEST_CASE(apply_issues_deploys_and_converges) {
   // every command's output and out of certplan's log file.
   const std::string log = sandbox.log_text();
   BOOST_TEST(!log.empty(), "certplan wrote its log file");
+
+  // The log tells what apply did, one line per finished step, under the
+  // component that did it.
+  const std::vector<std::vector<std::string>> progress = {
+      {" - acme - ", "example.com: issue done"},
+      {" - deploy - ", "web-01: lock done"},
+      {" - deploy - ", "web-02: backup done"},
+      {" - nginx - ", "web-01: test done"},
+      {" - nginx - ", "web-02: reload done"},
+      {" - health - ", "web-01: verify example.com done"},
+  };
+  for (const auto& words : progress) {
+    BOOST_TEST_INFO("log file:\n" << log);
+    BOOST_TEST(has_line_containing_all(log, words), "the log has a line with " << words.back());
+  }
   outputs.push_back(log);
   const std::string api_key = sandbox.ionos_api_key();
   const std::vector<std::string> key_lines = key_body_lines(Sandbox::read_file(store_key));

@@ -29,6 +29,16 @@ BOOST_AUTO_TEST_CASE(failed_nginx_test_rolls_host_back) {
   BOOST_TEST_INFO("apply output:\n" << apply.text());
   BOOST_TEST(has_line_containing_all(apply.text(), {"web-01", "applied"}));
 
+  // The log file keeps the failed step with its reason, for a run nobody
+  // watched; the console shows it once, not twice.
+  const std::string log = sandbox.log_text();
+  BOOST_TEST_INFO("log file:\n" << log);
+  BOOST_TEST(has_line_containing_all(log, {" - nginx - ", "web-02: test failed: "}));
+  BOOST_TEST_INFO("log file:\n" << log);
+  BOOST_TEST(has_line_containing_all(log, {" - deploy - ", "web-02: rollback done"}));
+  BOOST_TEST_INFO("apply output:\n" << apply.text());
+  BOOST_TEST(apply.err.find("web-02: test failed") == std::string::npos);
+
   BOOST_TEST(sandbox.served_fingerprint(2, domain) == placeholder);
   BOOST_TEST(Sandbox::read_file(web02_files / "fullchain.pem") == placeholder_chain);
   BOOST_TEST(Sandbox::read_file(web02_files / "privkey.pem") == placeholder_key);
