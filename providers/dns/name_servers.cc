@@ -21,7 +21,11 @@ Result<std::vector<std::string>> find_name_server_hosts(const std::string& name,
   std::string candidate = name;
   while (!candidate.empty()) {
     auto ns = ask_system_resolver(candidate, DnsQuestion::ns, query_timeout);
-    if (!ns) return ns.error();
+    if (!ns) {
+      const Error& error = ns.error();
+      return Error{error.kind, "could not find the name servers of " + name + ": " + error.message +
+                                   "; set DNS_RESOLVERS to resolvers that answer for the zone"};
+    }
     if (!ns.value().ns.empty()) return ns.value().ns;
 
     const std::size_t dot = candidate.find('.');
@@ -35,8 +39,6 @@ Result<std::vector<std::string>> find_name_server_hosts(const std::string& name,
 
 }  // namespace
 
-// NOTE: no test runs this path, because tests may only send DNS queries to
-// loopback servers and the system resolver is configured outside them.
 Result<std::vector<DnsServer>> find_authoritative_servers(const std::string& zone,
                                                           std::chrono::milliseconds query_timeout) {
   auto hosts = find_name_server_hosts(zone, query_timeout);

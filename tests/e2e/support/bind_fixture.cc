@@ -71,11 +71,11 @@ std::uint16_t free_loopback_port() {
   return ntohs(address.sin_port);
 }
 
-BindFixture::BindFixture() {
+BindFixture::BindFixture(std::uint16_t port) {
   std::string pattern = (std::filesystem::temp_directory_path() / "certplan-bind-XXXXXX").string();
   if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   directory_ = pattern;
-  server_ = DnsServer{"127.0.0.1", free_loopback_port()};
+  server_ = DnsServer{"127.0.0.1", port == 0 ? free_loopback_port() : port};
 
   try {
     make_key();

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -22,8 +23,9 @@ class BindFixture {
 
   // Makes a hmac-sha256 key with tsig-keygen, starts `named -g` and waits
   // until it answers for the zone. Throws std::runtime_error with named's
-  // log when a step fails, after stopping named.
-  BindFixture();
+  // log when a step fails, after stopping named. `port` 0 takes a free port.
+  // Another port (53, say) is only for a test in its own network namespace.
+  explicit BindFixture(std::uint16_t port = 0);
   ~BindFixture();
   BindFixture(const BindFixture&) = delete;
   BindFixture& operator=(const BindFixture&) = delete;
