@@ -3,7 +3,9 @@
 # entries that all point at one loopback sandbox host:
 #   observation: `certplan plan` over BENCH_OBSERVE_ENTRIES entries against
 #     `xargs -P` running `ssh ... cat fullchain.pem | openssl x509 -enddate`
-#     per entry, and against the floor `xargs -P` running `ssh ... true`;
+#     per entry (with OpenSSH's default key exchange, and again with
+#     curve25519-sha256), and against the floor `xargs -P` running
+#     `ssh ... true`;
 #   apply: `certplan apply` of one certificate to BENCH_APPLY_ENTRIES
 #     entries against `certplan plan` of the same entries.
 # Prints Markdown tables of wall time (median, min, max) and peak memory.
@@ -103,10 +105,12 @@ run_plan() {
 }
 
 # The loop an operator would write: one ssh per entry that prints the
-# certificate, and openssl that reads its expiry.
+# certificate, and openssl that reads its expiry. Extra ssh options (the
+# key exchange) may follow the four arguments.
 run_ssh_loop() {
   local case_name=$1 label=$2 set=$3 count=$4
-  local per_entry="ssh ${ssh_options[*]} $SSH_USER@$HOST_1_ADDRESS cat $HOST_1_CERT_DIR/$set/{}/fullchain.pem | openssl x509 -noout -enddate"
+  shift 4
+  local per_entry="ssh ${ssh_options[*]} $* $SSH_USER@$HOST_1_ADDRESS cat $HOST_1_CERT_DIR/$set/{}/fullchain.pem | openssl x509 -noout -enddate"
   bench_measure "$dir/results/$case_name" "$dir/logs/$label.log" \
     bash -c "seq -f %04g 1 $count | xargs -P $parallelism -I{} sh -c '$per_entry'"
 }
@@ -137,6 +141,7 @@ report() {
   echo "| --- | --- | --- | --- | --- | --- | --- |"
   row "certplan plan, $observe_entries entries" plan-observe
   row "xargs -P $parallelism ssh cat + openssl x509, $observe_entries entries" ssh-loop
+  row "the same loop with curve25519-sha256, $observe_entries entries" ssh-loop-curve25519
   row "xargs -P $parallelism ssh true (curve25519-sha256), $observe_entries entries" ssh-floor
   row "certplan apply, $apply_entries entries" apply
   row "certplan plan, the same $apply_entries entries" plan-apply-set
@@ -149,6 +154,7 @@ report() {
   plan_small=$(bench_median "$dir/results/plan-apply-set")
   echo "plan / floor (medians): $(bench_ratio "$plan" "$floor")"
   echo "ssh loop / plan (medians): $(bench_ratio "$loop" "$plan")"
+  echo "ssh loop with curve25519-sha256 / plan (medians): $(bench_ratio "$(bench_median "$dir/results/ssh-loop-curve25519")" "$plan")"
   echo "apply / plan of the same entries (medians): $(bench_ratio "$apply" "$plan_small")"
 }
 
@@ -163,6 +169,8 @@ main() {
   for r in $(seq 1 "$runs"); do
     run_plan plan-observe "r$r-plan-observe" observe
     run_ssh_loop ssh-loop "r$r-ssh-loop" observe "$observe_entries"
+    run_ssh_loop ssh-loop-curve25519 "r$r-ssh-loop-curve25519" observe "$observe_entries" \
+      -o KexAlgorithms=curve25519-sha256
     run_ssh_floor ssh-floor "r$r-ssh-floor" "$observe_entries"
   done
   for r in $(seq 1 "$runs"); do
