@@ -9,6 +9,7 @@
 #include "engine/issue_backoff.h"
 #include "engine/planner.h"
 #include "engine/refresh.h"
+#include "engine/renewal_info.h"
 #include "engine/run_metrics.h"
 
 namespace certplan {
@@ -32,6 +33,27 @@ ObservedState observe_scope(Run& run, World& world, const PlanScope& scope) {
   return observed;
 }
 
+namespace {
+
+// The CA's renewal windows of the stored certificates in scope. A window
+// that cannot be fetched is logged, and that domain is planned by days left.
+RenewalWindows renewal_windows_of(World& world, const ObservedState& observed) {
+  std::vector<std::string> stored;
+  for (const auto& [domain, observation] : observed.store) {
+    if (observation.current) stored.push_back(domain);
+  }
+  if (stored.empty()) return {};
+
+  RenewalWindowFetch fetched = fetch_renewal_windows(stored, world.store(), world.renewal_info());
+  for (const std::string& failure : fetched.failures) {
+    spdlog::get("acme")->warn("renewal information not available for {}; planning by days left alone",
+                              failure);
+  }
+  return std::move(fetched.windows);
+}
+
+}  // namespace
+
 Plan plan_for(Run& run, World& world, const ObservedState& observed) {
   PlanPolicy policy;
   policy.renewal_threshold_days = run.desired.settings.renewal_threshold_days.value;
@@ -44,6 +66,8 @@ Plan plan_for(Run& run, World& world, const ObservedState& observed) {
   auto backoff = load_backoff_records(run.desired.settings.state_dir.value, domains);
   if (backoff.has_error()) throw std::runtime_error(backoff.error().message);
   policy.backoff = std::move(backoff).value();
+
+  policy.renewal_windows = renewal_windows_of(world, observed);
 
   return make_plan(run.desired, observed, policy, world.clock().now());
 }

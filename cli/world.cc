@@ -6,6 +6,7 @@
 
 #include "engine/issue_backoff.h"
 #include "providers/acme/acme_issuer.h"
+#include "providers/acme/renewal_info.h"
 #include "providers/dns/dns_server.h"
 #include "providers/dns/dns_provider_factory.h"
 #include "providers/health/tls_probe.h"
@@ -87,6 +88,18 @@ std::unique_ptr<World::IssuerParts> World::make_issuer_parts(
   };
   parts->acme = std::make_unique<AcmeIssuer>(options, make_provider, *parts->propagation);
   return parts;
+}
+
+RenewalInfoSource& World::renewal_info() {
+  if (!renewal_info_) {
+    const Settings& settings = desired_.settings;
+    AcmeRenewalInfoOptions options;
+    options.directory_url = settings.acme_directory_url.value;
+    options.ca_bundle = settings.acme_ca_bundle.value;
+    options.state_dir = settings.state_dir.value;
+    renewal_info_ = std::make_unique<AcmeRenewalInfo>(std::move(options));
+  }
+  return *renewal_info_;
 }
 
 std::vector<std::string> World::issuer_warnings() const {

@@ -13,6 +13,7 @@
 #include "engine/issuer.h"
 #include "engine/journal.h"
 #include "engine/notifier.h"
+#include "engine/renewal_info.h"
 #include "engine/session_pool.h"
 #include "engine/tls_probe.h"
 #include "state/certificate_store.h"
@@ -48,6 +49,9 @@ class World {
   // that could not be written); empty when no issuer was made.
   std::vector<std::string> issuer_warnings() const;
 
+  // The CA's renewal information (ACME_DIRECTORY_URL), made on first use.
+  RenewalInfoSource& renewal_info();
+
   // The webhook notifier, or null without NOTIFY_WEBHOOK_URL.
   Notifier* notifier() { return notifier_.get(); }
 
@@ -65,6 +69,7 @@ class World {
                                                  const std::filesystem::path& account_state_dir) const;
   std::unique_ptr<IssuerParts> issuer_;
   std::unique_ptr<IssuerParts> throwaway_issuer_;
+  std::unique_ptr<RenewalInfoSource> renewal_info_;
 };
 
 }  // namespace certplan

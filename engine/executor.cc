@@ -22,7 +22,14 @@ IssueReport issue_one(const Action& action, const DesiredState& desired, Executi
   }
 
   context.reporter.issue(action.domain, StepStatus::started, "");
-  const IssueRequest request{domain->domain, domain->names(), domain->key_type, domain->dns_provider};
+  IssueRequest request{domain->domain, domain->names(), domain->key_type, domain->dns_provider,
+                       domain->profile, ""};
+  if (action.before) {
+    // A store that cannot be read here only costs the CA the link between
+    // the old and the new certificate.
+    auto stored = context.store.load(action.domain);
+    if (stored) request.replaces_fullchain_pem = stored.value().fullchain_pem;
+  }
   auto issued = context.issuer.issue(request);
   if (issued) {
     auto saved = context.store.save(action.domain, issued.value());

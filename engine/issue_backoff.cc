@@ -77,11 +77,14 @@ Result<IssueBackoff> from_json(const std::string& text, const std::filesystem::p
 }  // namespace
 
 std::string issue_config_digest(const std::vector<std::string>& names, KeyType key_type,
-                                const std::string& dns_provider) {
+                                const std::string& dns_provider, const std::string& profile) {
   std::vector<std::string> sorted = names;
   std::sort(sorted.begin(), sorted.end());
-  const nlohmann::json canonical{
+  nlohmann::json canonical{
       {"names", sorted}, {"key_type", std::string(key_type_name(key_type))}, {"dns_provider", dns_provider}};
+  // Only a set profile enters the digest, so that records written before
+  // profiles existed keep matching their domains.
+  if (!profile.empty()) canonical["profile"] = profile;
   return "sha256:" + sha256_hex(canonical.dump());
 }
 
@@ -92,13 +95,15 @@ std::chrono::seconds backoff_delay(int failures) {
 }
 
 IssueBackoff next_backoff(const std::optional<IssueBackoff>& previous, const std::string& config_digest,
-                          const std::string& error, TimePoint now) {
+                          const std::string& error, TimePoint now,
+                          std::optional<TimePoint> ca_retry_after) {
   IssueBackoff record;
   record.failures = 1;
   if (previous && previous->config_digest == config_digest) record.failures = previous->failures + 1;
 
   record.last_failure = now;
   record.next_attempt = now + backoff_delay(record.failures);
+  if (ca_retry_after && *ca_retry_after > record.next_attempt) record.next_attempt = *ca_retry_after;
   record.error = error;
   record.config_digest = config_digest;
   return record;
@@ -150,12 +155,12 @@ Result<BackoffRecords> load_backoff_records(const std::filesystem::path& state_d
 
 Result<IssueBackoff> record_issue_failure(const std::filesystem::path& state_dir, const std::string& domain,
                                           const std::string& config_digest, const std::string& error,
-                                          TimePoint now) {
+                                          TimePoint now, std::optional<TimePoint> ca_retry_after) {
   // An unreadable old record must not stop the new one from being written.
   auto previous = load_backoff(state_dir, domain);
   const std::optional<IssueBackoff> last = previous ? previous.value() : std::nullopt;
 
-  const IssueBackoff record = next_backoff(last, config_digest, error, now);
+  const IssueBackoff record = next_backoff(last, config_digest, error, now, ca_retry_after);
   auto written =
       write_file_atomic(backoff_path(state_dir, domain), to_json(domain, record).dump(2) + "\n", 0600);
   if (!written) return written.error().with_context("recording the failed issue of " + domain);
@@ -184,9 +189,10 @@ Result<CertificateFiles> BackoffRecordingIssuer::issue(const IssueRequest& reque
   if (issued) {
     updated = clear_backoff(state_dir_, request.domain);
   } else {
-    const std::string digest = issue_config_digest(request.names, request.key_type, request.dns_provider);
+    const std::string digest =
+        issue_config_digest(request.names, request.key_type, request.dns_provider, request.profile);
     auto recorded = record_issue_failure(state_dir_, request.domain, digest, issued.error().message,
-                                         clock_.now());
+                                         clock_.now(), inner_.retry_not_before(request.domain));
     if (!recorded) updated = recorded.error();
   }
 

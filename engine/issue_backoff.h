@@ -5,7 +5,9 @@
 // that domain until the next attempt time, so a CA's rate limits are not
 // spent on a domain that keeps failing. The delay is 1 hour after the first
 // failure, doubling per consecutive failure, at most 24 hours. A change of
-// the domain's configuration ends the backoff at once.
+// the domain's configuration ends the backoff at once. When the CA asked to
+// wait longer than that (a Retry-After on 429 or 503), the backoff lasts
+// until the end of the CA's wait.
 
 #include <filesystem>
 #include <map>
@@ -34,19 +36,23 @@ struct IssueBackoff {
 using BackoffRecords = std::map<std::string, IssueBackoff>;
 
 // The digest of what an issue of a domain depends on: its names (in any
-// order), key type and DNS provider, as "sha256:<hex>".
+// order), key type, DNS provider and ACME profile, as "sha256:<hex>".
 [[nodiscard]] std::string issue_config_digest(const std::vector<std::string>& names,
-                                              KeyType key_type, const std::string& dns_provider);
+                                              KeyType key_type, const std::string& dns_provider,
+                                              const std::string& profile = "");
 
 // The wait after `failures` consecutive failures: 1 h doubled per failure
 // after the first, capped at 24 h.
 [[nodiscard]] std::chrono::seconds backoff_delay(int failures);
 
 // The record after one more failure at `now`. The count goes on from
-// `previous` only when it was made with the same configuration digest.
+// `previous` only when it was made with the same configuration digest. The
+// next attempt is after backoff_delay(), or at `ca_retry_after` when the CA
+// asked to wait until later than that.
 [[nodiscard]] IssueBackoff next_backoff(const std::optional<IssueBackoff>& previous,
                                         const std::string& config_digest, const std::string& error,
-                                        TimePoint now);
+                                        TimePoint now,
+                                        std::optional<TimePoint> ca_retry_after = std::nullopt);
 
 // Whether `record` still holds back an issue of a domain whose configuration
 // now has `config_digest`.
@@ -71,10 +77,9 @@ using BackoffRecords = std::map<std::string, IssueBackoff>;
 
 // Records one more failure of `domain` (atomic replace, mode 0600) and
 // returns the new record.
-[[nodiscard]] Result<IssueBackoff> record_issue_failure(const std::filesystem::path& state_dir,
-                                                        const std::string& domain,
-                                                        const std::string& config_digest,
-                                                        const std::string& error, TimePoint now);
+[[nodiscard]] Result<IssueBackoff> record_issue_failure(
+    const std::filesystem::path& state_dir, const std::string& domain, const std::string& config_digest,
+    const std::string& error, TimePoint now, std::optional<TimePoint> ca_retry_after = std::nullopt);
 
 // Removes the record of `domain` after a successful issue. Succeeds when
 // there is no record.
@@ -82,8 +87,9 @@ using BackoffRecords = std::map<std::string, IssueBackoff>;
                                          const std::string& domain);
 
 // An Issuer that keeps the backoff records of another: a failed issue()
-// records one more failure of the request's domain, a successful one removes
-// its record. A record that cannot be written does not change the result of
+// records one more failure of the request's domain, with the next attempt
+// no earlier than the inner issuer's retry_not_before(), and a successful
+// one removes its record. A record that cannot be written does not change the result of
 // issue(); it is kept for warnings().
 class BackoffRecordingIssuer final : public Issuer {
  public:
@@ -94,6 +100,11 @@ class BackoffRecordingIssuer final : public Issuer {
 
   // Issues through the inner issuer and updates the domain's record.
   [[nodiscard]] Result<CertificateFiles> issue(const IssueRequest& request) override;
+
+  // The inner issuer's retry_not_before().
+  [[nodiscard]] std::optional<TimePoint> retry_not_before(const std::string& domain) const override {
+    return inner_.retry_not_before(domain);
+  }
 
   // Every record that could not be written or removed so far, oldest first.
   [[nodiscard]] std::vector<std::string> warnings() const;

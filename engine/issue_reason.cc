@@ -75,7 +75,17 @@ Reason expired_reason(const CertificateFacts& certificate, TimePoint now) {
   return Reason{ReasonCode::expired, "expired " + format_utc_minute(certificate.not_after) + ", " + when};
 }
 
-Reason renewal_due_reason(const CertificateFacts& certificate, const RenewalDecision& decision) {
+Reason renewal_due_reason(const CertificateFacts& certificate, const RenewalDecision& decision,
+                          const std::optional<RenewalWindow>& window) {
+  if (decision.trigger == RenewalTrigger::renewal_window && window) {
+    std::string message = "the CA suggests renewal between " + format_utc_minute(window->start) +
+                          " and " + format_utc_minute(window->end) +
+                          " (ACME Renewal Information); expires " +
+                          format_utc_minute(certificate.not_after) + ", " +
+                          plural_days(decision.days_left) + " left";
+    if (!window->explanation_url.empty()) message += "; see " + window->explanation_url;
+    return Reason{ReasonCode::renewal_due, message};
+  }
   return Reason{ReasonCode::renewal_due, "expires " + format_utc_minute(certificate.not_after) + ", " +
                                              plural_days(decision.days_left) + " left, threshold " +
                                              std::to_string(decision.effective_threshold_days)};
@@ -92,7 +102,8 @@ std::vector<std::string> configured_names(const DomainConfig& domain) {
 }
 
 std::optional<Reason> issue_reason(const DomainConfig& domain, const StoreObservation& stored,
-                                   int default_threshold_days, ForceRenewal force, TimePoint now) {
+                                   int default_threshold_days, ForceRenewal force, TimePoint now,
+                                   const std::optional<RenewalWindow>& window) {
   if (!stored.current) {
     return Reason{ReasonCode::not_present, "the local store has no certificate for " + domain.domain};
   }
@@ -100,7 +111,7 @@ std::optional<Reason> issue_reason(const DomainConfig& domain, const StoreObserv
   const CertificateFacts& certificate = current.certificate;
 
   RenewalInputs inputs{certificate.not_before, certificate.not_after,
-                       renewal_threshold_days(domain, default_threshold_days), now};
+                       renewal_threshold_days(domain, default_threshold_days), now, window};
   RenewalDecision decision = decide_renewal(inputs);
   if (decision.verdict == RenewalVerdict::expired) return expired_reason(certificate, now);
 
@@ -108,7 +119,7 @@ std::optional<Reason> issue_reason(const DomainConfig& domain, const StoreObserv
   if (auto reason = key_type_reason(domain, current)) return reason;
   if (auto reason = stored_key_reason(domain, current)) return reason;
 
-  if (decision.verdict == RenewalVerdict::renewal_due) return renewal_due_reason(certificate, decision);
+  if (decision.verdict == RenewalVerdict::renewal_due) return renewal_due_reason(certificate, decision, window);
 
   if (force == ForceRenewal::yes) {
     return Reason{ReasonCode::forced, "--force-renew " + domain.domain + "; it expires " +

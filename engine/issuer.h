@@ -3,6 +3,7 @@
 // Issuance of one certificate. The real one is providers/acme (RFC 8555 with
 // DNS-01); tests use a fake that signs with a local CA.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,11 @@ struct IssueRequest {
   std::vector<std::string> names;   // every name of the certificate, domain first
   KeyType key_type = KeyType::ec256;
   std::string dns_provider;         // "ionos", ...
+  std::string profile{};            // ACME profile of the order; empty for the CA's default
+  // The chain (leaf first) of the certificate the new one replaces, so that
+  // the CA can link the two (the `replaces` of RFC 9773); empty when the
+  // store contains none.
+  std::string replaces_fullchain_pem{};
 };
 
 class Issuer {
@@ -26,6 +32,13 @@ class Issuer {
   // Generates a new key, orders and downloads a certificate for
   // `request.names`. Cleans up every DNS record it created, also on failure.
   virtual Result<CertificateFiles> issue(const IssueRequest& request) = 0;
+
+  // The time the CA named (Retry-After) when it turned away the last failed
+  // issue() of `domain`; nullopt when it named none.
+  [[nodiscard]] virtual std::optional<TimePoint> retry_not_before(const std::string& domain) const {
+    (void)domain;
+    return std::nullopt;
+  }
 };
 
 }  // namespace certplan

@@ -130,8 +130,12 @@ class Planner {
   std::optional<Action> plan_issue(const DomainConfig& domain, const StoreObservation& stored) {
     bool forced = std::find(policy_.force_renew.begin(), policy_.force_renew.end(), domain.domain) !=
                   policy_.force_renew.end();
+    std::optional<RenewalWindow> window;
+    if (auto found = policy_.renewal_windows.find(domain.domain); found != policy_.renewal_windows.end()) {
+      window = found->second;
+    }
     auto reason = issue_reason(domain, stored, policy_.renewal_threshold_days,
-                               forced ? ForceRenewal::yes : ForceRenewal::no, now_);
+                               forced ? ForceRenewal::yes : ForceRenewal::no, now_, window);
     if (!reason) return std::nullopt;
     if (!forced && held_back(domain)) return std::nullopt;
 
@@ -153,7 +157,8 @@ class Planner {
     auto record = policy_.backoff.find(domain.domain);
     if (record == policy_.backoff.end()) return false;
 
-    const std::string digest = issue_config_digest(domain.names(), domain.key_type, domain.dns_provider);
+    const std::string digest =
+        issue_config_digest(domain.names(), domain.key_type, domain.dns_provider, domain.profile);
     if (!backoff_active(record->second, digest, now_)) return false;
     store_warnings_.push_back(backoff_warning(domain.domain, record->second));
     return true;

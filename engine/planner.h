@@ -9,6 +9,7 @@
 
 #include "engine/issue_backoff.h"
 #include "engine/plan.h"
+#include "engine/renewal_info.h"
 #include "state/desired.h"
 #include "state/observed.h"
 
@@ -24,6 +25,9 @@ struct PlanPolicy {
   // a warning instead of an issue, unless it is forced or its configuration
   // changed since the failure.
   BackoffRecords backoff;
+  // The CA's renewal windows of the stored certificates, by domain
+  // (fetch_renewal_windows). A domain without one is judged by days alone.
+  RenewalWindows renewal_windows;
 };
 
 // Builds the plan for `desired` given `observed`, as of `now`. Pure: the

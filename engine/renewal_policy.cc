@@ -32,9 +32,16 @@ RenewalDecision decide_renewal(const RenewalInputs& inputs) {
     return decision;
   }
 
+  if (inputs.window && inputs.now >= inputs.window->start) {
+    decision.verdict = RenewalVerdict::renewal_due;
+    decision.trigger = RenewalTrigger::renewal_window;
+    return decision;
+  }
+
   auto left = inputs.not_after - inputs.now;
   if (left < std::chrono::days(decision.effective_threshold_days)) {
     decision.verdict = RenewalVerdict::renewal_due;
+    decision.trigger = RenewalTrigger::days_left;
   }
   return decision;
 }

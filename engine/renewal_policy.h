@@ -9,6 +9,7 @@
 
 #include <optional>
 
+#include "engine/renewal_info.h"
 #include "state/certificate.h"
 #include "state/desired.h"
 
@@ -22,12 +23,19 @@ struct RenewalInputs {
   TimePoint not_after;
   int threshold_days = 30;  // the configured threshold, before the lifetime cap
   TimePoint now;
+  std::optional<RenewalWindow> window = std::nullopt;  // the CA's renewal window, when it sent one
 };
 
 enum class RenewalVerdict { valid, renewal_due, expired };
 
+// The cause of a renewal_due verdict.
+enum class RenewalTrigger { none, days_left, renewal_window };
+
 struct RenewalDecision {
   RenewalVerdict verdict = RenewalVerdict::valid;
+  // For renewal_due: renewal_window when now is at or past the window's
+  // start, otherwise days_left. none for valid and expired.
+  RenewalTrigger trigger = RenewalTrigger::none;
   int days_left = 0;               // whole days until not_after, rounded down
   int effective_threshold_days = 0;  // min(threshold, lifetime / 3), in whole days
 };

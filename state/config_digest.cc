@@ -40,7 +40,7 @@ nlohmann::json domain_json(const DomainConfig& domain) {
         {{"server", target.server}, {"cert_file", target.cert_file}, {"key_file", target.key_file}});
   }
 
-  return {
+  nlohmann::json result{
       {"domain", domain.domain},
       {"alt_names", alt_names},
       {"key_type", std::string(config_key_type_name(domain.key_type))},
@@ -49,6 +49,10 @@ nlohmann::json domain_json(const DomainConfig& domain) {
       {"dns_provider", domain.dns_provider},
       {"targets", target_list},
   };
+  // Only a set profile enters the digest, so that configurations without
+  // one keep the digests their saved plans recorded.
+  if (!domain.profile.empty()) result["profile"] = domain.profile;
+  return result;
 }
 
 template <class Config, class Key>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
 #include <utility>
 
@@ -14,7 +15,8 @@ namespace certplan {
 namespace {
 
 const std::vector<std::string> domain_keys = {"domain",   "servers",           "alt_names",
-                                              "key_type", "renew_before_days", "dns_provider"};
+                                              "key_type", "renew_before_days", "dns_provider",
+                                              "profile"};
 const std::vector<std::string> target_keys = {"name", "cert_file", "key_file"};
 
 constexpr std::array<std::pair<std::string_view, KeyType>, 5> key_types = {{
@@ -26,6 +28,15 @@ constexpr std::array<std::pair<std::string_view, KeyType>, 5> key_types = {{
 }};
 
 constexpr std::array<std::string_view, 3> dns_providers = {"ionos", "rfc2136", "exec"};
+
+// The characters certplan accepts in an ACME profile name: letters, digits,
+// '.', '_' and '-'. Names with anything else are more likely typos than
+// profiles a CA lists.
+bool valid_profile_name(std::string_view name) {
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 || c == '.' || c == '_' || c == '-';
+  });
+}
 
 std::string join_server_names(const std::vector<ServerConfig>& servers) {
   std::string text;
@@ -142,6 +153,17 @@ class DomainReader {
         diagnostics_.add(reader_.location("dns_provider"),
                          "unknown dns_provider `" + *provider + "` for " + reader_.subject() +
                              "; use one of ionos, rfc2136, exec");
+      }
+    }
+
+    if (auto profile = reader_.string("profile", Presence::optional, "")) {
+      if (valid_profile_name(*profile)) {
+        domain_.profile = *profile;
+      } else {
+        diagnostics_.add(reader_.location("profile"),
+                         "invalid profile `" + *profile + "` for " + reader_.subject() +
+                             "; use a profile name of the CA, such as classic, made of letters, "
+                             "digits, '.', '_' and '-'");
       }
     }
   }

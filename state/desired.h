@@ -52,6 +52,7 @@ struct DomainConfig {
   KeyType key_type = KeyType::ec256;
   std::optional<int> renew_before_days;
   std::string dns_provider = "ionos";
+  std::string profile;                 // ACME profile of new orders; empty for the CA's default
   SourceLocation location;
 
   // domain followed by alt_names, in configuration order.

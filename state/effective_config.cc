@@ -119,6 +119,7 @@ void render_domain(std::string& out, const DomainConfig& domain, const Settings&
   }
   add_line(out, 4, "dns_provider", domain.dns_provider,
            source_of(domain.dns_provider, defaults.dns_provider, at));
+  if (!domain.profile.empty()) add_line(out, 4, "profile", domain.profile, at);
 
   for (const auto& target : domain.targets) {
     out += fmt::format("    server {}  ({})\n", target.server, location_string(target.location));

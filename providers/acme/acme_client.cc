@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "engine/plan_time.h"
+
 #include "providers/acme/acme_problem.h"
 #include "providers/acme/retry_after.h"
 
@@ -25,6 +27,28 @@ std::optional<std::chrono::seconds> retry_after_of(const http::HttpResponse& res
   const auto value = response.header("retry-after");
   if (!value) return std::nullopt;
   return parse_retry_after(*value, std::chrono::system_clock::now());
+}
+
+// meta.profiles maps each profile name to a description, which may be
+// missing or not a string in the wild; only the names matter here.
+std::map<std::string, std::string> profiles_of(const nlohmann::json& meta) {
+  std::map<std::string, std::string> profiles;
+  const auto listed = meta.find("profiles");
+  if (listed == meta.end() || !listed->is_object()) return profiles;
+  for (const auto& [name, description] : listed->items()) {
+    profiles.emplace(name, description.is_string() ? description.get<std::string>() : "");
+  }
+  return profiles;
+}
+
+// The wait of a refused 429 or 503, appended to the CA's error so that the
+// operator sees when the CA takes requests again. problem_error() already
+// names the delay of a rateLimited problem.
+std::string refused_wait(std::chrono::seconds retry_after, bool delay_named) {
+  const auto until = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) +
+                     retry_after;
+  std::string text = delay_named ? "" : "; the CA asks to retry after " + std::to_string(retry_after.count()) + " seconds";
+  return text + " (at " + format_rfc3339(until) + "), which is past the issuance deadline";
 }
 
 AcmeResponse to_acme_response(http::HttpResponse&& response) {
@@ -79,7 +103,9 @@ Result<void> AcmeClient::fetch_directory() {
   const auto meta = document.find("meta");
   if (meta != document.end() && meta->is_object()) {
     directory.external_account_required = meta->value("externalAccountRequired", false);
+    directory.profiles = profiles_of(*meta);
   }
+  directory.renewal_info = string_member(document, "renewalInfo");
   if (directory.new_nonce.empty() || directory.new_account.empty() || directory.new_order.empty()) {
     return make_error(ErrorKind::invalid,
                       "the ACME directory " + http::mask_url(directory_url_) +
@@ -143,8 +169,11 @@ Result<AcmeResponse> AcmeClient::send_signed(const JwsSigner& signer, const std:
       continue;
     }
 
-    if (problem) return problem_error(step, *problem, retry_after);
-    return status_error(what, url, response);
+    const bool refused = (response.status == 429 || response.status == 503) && retry_after;
+    if (refused) refused_retry_after_ = retry_after;
+    Error error = problem ? problem_error(step, *problem, retry_after) : status_error(what, url, response);
+    if (refused) error.message += refused_wait(*retry_after, problem && problem->type == "rateLimited");
+    return error;
   }
 }
 

@@ -5,6 +5,7 @@
 // Retry-After on 429 and 503) inside one deadline.
 
 #include <deque>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -25,6 +26,9 @@ struct AcmeResourceUrls {
   std::string new_account;
   std::string new_order;
   bool external_account_required = false;  // meta.externalAccountRequired
+  std::string renewal_info;                // RFC 9773; empty when the CA offers none
+  // meta.profiles: profile name -> description. Empty when the CA lists none.
+  std::map<std::string, std::string> profiles;
 };
 
 // A successful response (status below 400) of the CA.
@@ -56,6 +60,12 @@ class AcmeClient {
   [[nodiscard]] const std::string& directory_url() const { return directory_url_; }
   [[nodiscard]] SteadyTime deadline() const { return deadline_; }
 
+  // The Retry-After of the last 429 or 503 that ended a request because the
+  // wait would have passed the deadline; nullopt when none did.
+  [[nodiscard]] std::optional<std::chrono::seconds> refused_retry_after() const {
+    return refused_retry_after_;
+  }
+
   // Sends `payload` (JSON) signed by `signer` to `url`. `what` names the
   // step in errors ("newOrder"). Retries a badNonce up to a bound and a
   // 429/503 with Retry-After while the deadline allows.
@@ -80,6 +90,7 @@ class AcmeClient {
   AcmeResourceUrls directory_;
   std::mutex nonce_mutex_;
   std::deque<std::string> nonces_;
+  std::optional<std::chrono::seconds> refused_retry_after_;
 };
 
 }  // namespace certplan

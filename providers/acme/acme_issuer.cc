@@ -6,6 +6,7 @@
 #include "providers/acme/acme_client.h"
 #include "providers/acme/acme_order.h"
 #include "providers/acme/dns01.h"
+#include "providers/acme/renewal_info.h"
 #include "providers/dns/cname.h"
 #include "state/certificate.h"
 
@@ -54,10 +55,10 @@ Result<void> wait_for_propagation(PropagationChecker& propagation,
 // Every step from the order to the downloaded chain. Records it publishes
 // are left in `published` for the caller to remove.
 Result<std::string> run_order(AcmeClient& client, const JwsSigner& signer, const std::string& thumbprint,
-                              const IssueRequest& request, const PrivateKey& key,
-                              PublishedRecords& published, PropagationChecker& propagation,
-                              const AcmeIssuerOptions& options) {
-  auto order = create_order(client, signer, request.names);
+                              const IssueRequest& request, const OrderOptions& order_options,
+                              const PrivateKey& key, PublishedRecords& published,
+                              PropagationChecker& propagation, const AcmeIssuerOptions& options) {
+  auto order = create_order(client, signer, request.names, order_options);
   if (order.has_error()) return order.error();
 
   auto challenges = pending_dns01_challenges(client, signer, order.value());
@@ -88,6 +89,25 @@ Result<std::string> run_order(AcmeClient& client, const JwsSigner& signer, const
   return download_certificate(client, signer, certificate_url.value());
 }
 
+// Fails when `request` asks for a profile that the CA does not list in
+// meta.profiles, naming the profiles it does list.
+Result<void> check_profile(const AcmeClient& client, const IssueRequest& request) {
+  if (request.profile.empty()) return success();
+  const auto& offered = client.directory().profiles;
+  if (offered.contains(request.profile)) return success();
+
+  const std::string start = "domain " + request.domain + " asks for ACME profile `" + request.profile +
+                            "`, but the CA at " + http::mask_url(client.directory_url());
+  if (offered.empty()) {
+    return make_error(ErrorKind::invalid, start + " offers no profiles; remove `profile` from " +
+                                              request.domain + " in domains.yaml");
+  }
+  std::string names;
+  for (const auto& [name, description] : offered) names += (names.empty() ? "" : ", ") + name;
+  return make_error(ErrorKind::invalid, start + " offers only " + names + "; set `profile` of " +
+                                            request.domain + " in domains.yaml to one of them");
+}
+
 }  // namespace
 
 AcmeIssuer::AcmeIssuer(AcmeIssuerOptions options, DnsProviderFactory dns_providers,
@@ -104,6 +124,10 @@ Result<CertificateFiles> AcmeIssuer::issue(const IssueRequest& request) {
   auto fetched = client.fetch_directory();
   if (fetched.has_error()) return fetched.error();
 
+  auto profile_offered = check_profile(client, request);
+  if (profile_offered.has_error()) return profile_offered.error();
+  const OrderOptions order_options{request.profile, replaced_certificate_id(client, request)};
+
   auto account_of_ca = account(client);
   if (account_of_ca.has_error()) return account_of_ca.error();
   const Account& current = *account_of_ca.value();
@@ -116,8 +140,9 @@ Result<CertificateFiles> AcmeIssuer::issue(const IssueRequest& request) {
   if (key.has_error()) return key.error();
 
   PublishedRecords published{*provider.value(), {}};
-  auto chain = run_order(client, signer, current.key.thumbprint(), request, key.value(), published,
-                         propagation_, options_);
+  auto chain = run_order(client, signer, current.key.thumbprint(), request, order_options, key.value(),
+                         published, propagation_, options_);
+  if (chain.has_error()) remember_retry_after(request.domain, client.refused_retry_after());
 
   // Cleanup runs whatever run_order returned. Its failures become warnings
   // and are also appended to an issuance error, so that one message reports
@@ -154,6 +179,40 @@ Result<std::shared_ptr<const Account>> AcmeIssuer::account(AcmeClient& client) {
 
   account_ = std::make_shared<const Account>(std::move(loaded.value()));
   return account_;
+}
+
+std::optional<TimePoint> AcmeIssuer::retry_not_before(const std::string& domain) const {
+  const std::lock_guard lock(retry_mutex_);
+  const auto found = retry_not_before_.find(domain);
+  if (found == retry_not_before_.end()) return std::nullopt;
+  return found->second;
+}
+
+void AcmeIssuer::remember_retry_after(const std::string& domain,
+                                      std::optional<std::chrono::seconds> retry_after) {
+  const std::lock_guard lock(retry_mutex_);
+  if (retry_after) {
+    retry_not_before_[domain] = std::chrono::system_clock::now() + *retry_after;
+  } else {
+    retry_not_before_.erase(domain);
+  }
+}
+
+std::string AcmeIssuer::replaced_certificate_id(const AcmeClient& client, const IssueRequest& request) {
+  // A CA without renewalInfo may not know the `replaces` member, so only a
+  // CA that offers renewalInfo receives it.
+  // NOTE: a CA that rejects the order because of `replaces` (for example a
+  // certificate it considers replaced already) fails the issue; there is no
+  // second attempt without the member.
+  if (request.replaces_fullchain_pem.empty() || client.directory().renewal_info.empty()) return "";
+
+  auto id = renewal_certificate_id(request.replaces_fullchain_pem);
+  if (id.has_error()) {
+    warn(request.domain + ": the new order does not name the certificate it replaces: " +
+         id.error().message);
+    return "";
+  }
+  return id.value();
 }
 
 void AcmeIssuer::warn(const std::string& message) {

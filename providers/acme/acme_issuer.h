@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -67,7 +68,15 @@ class AcmeIssuer final : public Issuer {
   // Every warning of every issue() so far, oldest first.
   [[nodiscard]] std::vector<std::string> warnings() const;
 
+  // The end of the CA's Retry-After when a 429 or 503 ended the last
+  // issue() of `domain` because the wait would have passed the timeout.
+  [[nodiscard]] std::optional<TimePoint> retry_not_before(const std::string& domain) const override;
+
  private:
+  void remember_retry_after(const std::string& domain, std::optional<std::chrono::seconds> retry_after);
+  // The RFC 9773 identifier of the certificate `request` replaces, or ""
+  // when there is none or the CA offers no renewalInfo.
+  [[nodiscard]] std::string replaced_certificate_id(const AcmeClient& client, const IssueRequest& request);
   [[nodiscard]] Result<std::shared_ptr<const Account>> account(AcmeClient& client);
   void warn(const std::string& message);
 
@@ -80,6 +89,9 @@ class AcmeIssuer final : public Issuer {
 
   mutable std::mutex warnings_mutex_;
   std::vector<std::string> warnings_;
+
+  mutable std::mutex retry_mutex_;
+  std::map<std::string, TimePoint> retry_not_before_;  // by domain
 };
 
 }  // namespace certplan

@@ -81,13 +81,20 @@ std::string authorization_failure(const nlohmann::json& authorization) {
 
 }  // namespace
 
-Result<AcmeOrder> create_order(AcmeClient& client, const JwsSigner& signer,
-                               const std::vector<std::string>& names) {
+nlohmann::json new_order_payload(const std::vector<std::string>& names, const OrderOptions& options) {
   nlohmann::json identifiers = nlohmann::json::array();
   for (const std::string& name : names) identifiers.push_back({{"type", "dns"}, {"value", name}});
 
-  auto response = client.post(signer, client.directory().new_order,
-                              nlohmann::json{{"identifiers", identifiers}}, "newOrder");
+  nlohmann::json payload{{"identifiers", identifiers}};
+  if (!options.profile.empty()) payload["profile"] = options.profile;
+  if (!options.replaces.empty()) payload["replaces"] = options.replaces;
+  return payload;
+}
+
+Result<AcmeOrder> create_order(AcmeClient& client, const JwsSigner& signer,
+                               const std::vector<std::string>& names, const OrderOptions& options) {
+  auto response = client.post(signer, client.directory().new_order, new_order_payload(names, options),
+                              "newOrder");
   if (response.has_error()) return response.error();
 
   AcmeOrder order;

@@ -26,9 +26,21 @@ struct Dns01Challenge {
   std::string token;
 };
 
-// Creates an order for `names` (wildcards as dns identifiers "*.example.com").
+// Members of a new order besides its names.
+struct OrderOptions {
+  std::string profile;   // the "profile" member; left out when empty
+  std::string replaces;  // the "replaces" member (RFC 9773 certificate identifier); left out when empty
+};
+
+// The newOrder payload for `names` (wildcards as dns identifiers
+// "*.example.com") with the members of `options` that are set.
+[[nodiscard]] nlohmann::json new_order_payload(const std::vector<std::string>& names,
+                                               const OrderOptions& options);
+
+// Creates an order for `names` with new_order_payload().
 [[nodiscard]] Result<AcmeOrder> create_order(AcmeClient& client, const JwsSigner& signer,
-                                             const std::vector<std::string>& names);
+                                             const std::vector<std::string>& names,
+                                             const OrderOptions& options = {});
 
 // Fetches every authorization of `order` and returns the dns-01 challenge of
 // each pending one; an authorization that is already valid needs none.

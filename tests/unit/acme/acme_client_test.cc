@@ -76,8 +76,12 @@ class Fake(http.server.BaseHTTPRequestHandler):
         self.reply(200, "")
     def do_GET(self):
         base = "http://%s:%d" % self.server.server_address
-        self.reply(200, json.dumps({"newNonce": base + "/nonce", "newAccount": base + "/account",
-                                    "newOrder": base + "/order"}))
+        directory = {"newNonce": base + "/nonce", "newAccount": base + "/account",
+                     "newOrder": base + "/order"}
+        if self.path == "/dir-extended":
+            directory["renewalInfo"] = base + "/renewal-info/"
+            directory["meta"] = {"profiles": {"classic": "90 days", "shortlived": 7}}
+        self.reply(200, json.dumps(directory))
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         problem = [("Content-Type", "application/problem+json")]
@@ -124,6 +128,20 @@ BOOST_AUTO_TEST_CASE(directory_is_read) {
   BOOST_TEST(client.directory().new_nonce == test.server.url("/nonce"));
   BOOST_TEST(client.directory().new_order == test.server.url("/order"));
   BOOST_TEST(!client.directory().external_account_required);
+  BOOST_TEST(client.directory().renewal_info.empty());
+  BOOST_TEST(client.directory().profiles.empty());
+}
+
+BOOST_AUTO_TEST_CASE(directory_renewal_info_and_profiles) {
+  ClientCase test;
+  AcmeClient client(test.http, test.server.url("/dir-extended"),
+                    std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  BOOST_REQUIRE(!client.fetch_directory().has_error());
+  BOOST_TEST(client.directory().renewal_info == test.server.url("/renewal-info/"));
+  BOOST_REQUIRE_EQUAL(client.directory().profiles.size(), 2u);
+  BOOST_TEST(client.directory().profiles.at("classic") == "90 days");
+  // A description that is not a string keeps the profile, without text.
+  BOOST_TEST(client.directory().profiles.at("shortlived").empty());
 }
 
 BOOST_AUTO_TEST_CASE(retry_after_on_503_is_honoured) {
@@ -153,9 +171,14 @@ BOOST_AUTO_TEST_CASE(retry_after_past_deadline_fails) {
                               "newOrder");
   BOOST_REQUIRE(response.has_error());
   BOOST_TEST(static_cast<int>(response.error().kind) == static_cast<int>(ErrorKind::rejected));
-  BOOST_TEST(response.error().message ==
-             "newOrder (" + test.server.url("/limited") +
-                 ") failed: rateLimited: too many new orders; the CA asks to retry after 3600 seconds");
+  const std::string expected_start = "newOrder (" + test.server.url("/limited") +
+                                     ") failed: rateLimited: too many new orders; the CA asks to retry "
+                                     "after 3600 seconds (at ";
+  const std::string& message = response.error().message;
+  BOOST_TEST(message.starts_with(expected_start), message);
+  BOOST_TEST(message.ends_with("Z), which is past the issuance deadline"), message);
+  BOOST_REQUIRE(client.refused_retry_after().has_value());
+  BOOST_TEST(client.refused_retry_after()->count() == 3600);
 }
 
 BOOST_AUTO_TEST_CASE(bad_nonce_retries_are_bounded) {

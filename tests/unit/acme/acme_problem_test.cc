@@ -1,5 +1,7 @@
 #include "providers/acme/acme_problem.h"
 
+#include "providers/acme/retry_after.h"
+
 #include <boost/test/unit_test.hpp>
 
 namespace certplan {
@@ -69,6 +71,33 @@ BOOST_AUTO_TEST_CASE(problem_rate_limited_without_retry_after) {
   BOOST_REQUIRE(problem.has_value());
   BOOST_TEST(problem_error("newOrder", *problem, std::nullopt).message ==
              "newOrder failed: rateLimited; the CA gave no Retry-After, so wait before the next attempt");
+}
+
+BOOST_AUTO_TEST_CASE(problem_429_with_http_date) {
+  // A 429 whose Retry-After is an HTTP date two hours ahead.
+  const auto problem = parse_problem(R"({
+    "type": "urn:ietf:params:acme:error:rateLimited",
+    "detail": "too many new orders recently",
+    "status": 429})");
+  BOOST_REQUIRE(problem.has_value());
+  BOOST_TEST(problem->status == 429);
+  const auto now = std::chrono::system_clock::from_time_t(1796346000);  // 2026-12-04T01:00:00Z
+  const auto retry_after = parse_retry_after("Fri, 04 Dec 2026 03:00:00 GMT", now);
+  BOOST_REQUIRE(retry_after.has_value());
+  BOOST_TEST(problem_error("newOrder", *problem, retry_after).message ==
+             "newOrder failed: rateLimited: too many new orders recently; the CA asks to retry after 7200 "
+             "seconds");
+}
+
+BOOST_AUTO_TEST_CASE(problem_503_keeps_type) {
+  const auto problem = parse_problem(R"({
+    "type": "urn:ietf:params:acme:error:serverInternal",
+    "detail": "down for maintenance",
+    "status": 503})");
+  BOOST_REQUIRE(problem.has_value());
+  const Error error = problem_error("newOrder", *problem, std::chrono::seconds(60));
+  BOOST_TEST(static_cast<int>(error.kind) == static_cast<int>(ErrorKind::failed));
+  BOOST_TEST(error.message == "newOrder failed: serverInternal: down for maintenance");
 }
 
 BOOST_AUTO_TEST_CASE(problem_bad_nonce) {

@@ -288,6 +288,39 @@ BOOST_AUTO_TEST_CASE(options_are_read) {
   BOOST_TEST(domain.dns_provider == "ionos");
 }
 
+BOOST_AUTO_TEST_CASE(profile_is_read) {
+  ConfigDir config;
+  auto state = load_domains(config,
+                            "domains:\n"
+                            "  - domain: example.com\n"
+                            "    servers: [web-01]\n"
+                            "    profile: shortlived\n"
+                            "  - domain: example.org\n"
+                            "    servers: [web-01]\n");
+
+  BOOST_TEST(state.domains.at(0).profile == "shortlived");
+  BOOST_TEST(state.domains.at(1).profile.empty());
+}
+
+BOOST_AUTO_TEST_CASE(profile_is_checked) {
+  ConfigDir config;
+  auto errors = domain_errors(config,
+                              "domains:\n"
+                              "  - domain: example.com\n"
+                              "    servers: [web-01]\n"
+                              "    profile: short lived\n"
+                              "  - domain: example.org\n"
+                              "    servers: [web-01]\n"
+                              "    profile: [classic]\n");
+
+  BOOST_REQUIRE_EQUAL(errors.size(), 2u);
+  BOOST_TEST(errors[0] == config.path("domains.yaml") +
+                              ":4:14: error: invalid profile `short lived` for domain `example.com`; use a "
+                              "profile name of the CA, such as classic, made of letters, digits, '.', '_' "
+                              "and '-'");
+  BOOST_TEST(errors[1].starts_with(config.path("domains.yaml") + ":7:14: error: "));
+}
+
 BOOST_AUTO_TEST_CASE(invalid_names_and_alt_names) {
   ConfigDir config;
   auto errors = domain_errors(config,

@@ -1,0 +1,154 @@
+#include "providers/acme/renewal_info.h"
+
+#include <openssl/bn.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include "engine/plan_time.h"
+#include "providers/acme/acme_order.h"
+
+namespace certplan {
+namespace {
+
+// A self-signed PEM certificate with serial `serial_hex` and, unless
+// `key_id_hex` is empty, an Authority Key Identifier with that keyIdentifier.
+std::string certificate_pem(const std::string& serial_hex, const std::string& key_id_hex) {
+  auto key = generate_private_key(KeyType::ec256);
+  BOOST_REQUIRE(key.has_value());
+  auto* pkey = static_cast<EVP_PKEY*>(key.value().get());
+
+  X509* certificate = X509_new();
+  X509_set_version(certificate, 2);
+  BIGNUM* serial = nullptr;
+  BN_hex2bn(&serial, serial_hex.c_str());
+  BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(certificate));
+  BN_free(serial);
+  X509_NAME* name = X509_get_subject_name(certificate);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("test"), -1,
+                             -1, 0);
+  X509_set_issuer_name(certificate, name);
+  X509_gmtime_adj(X509_getm_notBefore(certificate), 0);
+  X509_gmtime_adj(X509_getm_notAfter(certificate), 3600);
+  X509_set_pubkey(certificate, pkey);
+
+  if (!key_id_hex.empty()) {
+    AUTHORITY_KEYID* authority = AUTHORITY_KEYID_new();
+    long length = 0;
+    unsigned char* bytes = OPENSSL_hexstr2buf(key_id_hex.c_str(), &length);
+    authority->keyid = ASN1_OCTET_STRING_new();
+    ASN1_OCTET_STRING_set(authority->keyid, bytes, static_cast<int>(length));
+    OPENSSL_free(bytes);
+    X509_add1_ext_i2d(certificate, NID_authority_key_identifier, authority, 0, X509V3_ADD_DEFAULT);
+    AUTHORITY_KEYID_free(authority);
+  }
+  X509_sign(certificate, pkey, EVP_sha256());
+
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, certificate);
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<std::size_t>(size));
+  BIO_free(bio);
+  X509_free(certificate);
+  return pem;
+}
+
+TimePoint at(const std::string& text) { return parse_rfc3339(text).value(); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(certificate_id_of_high_bit_serial) {
+  // The serial 0x87654321 has its top bit set, so its DER content starts
+  // with a zero byte: 00 87 65 43 21.
+  const std::string pem = certificate_pem("87654321", "69885B6B87464041E1B37B847BA0AE2CDE01C8D4");
+  const auto id = renewal_certificate_id(pem);
+  BOOST_REQUIRE_MESSAGE(id.has_value(), (id.has_error() ? id.error().message : ""));
+  BOOST_TEST(id.value() == "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
+}
+
+BOOST_AUTO_TEST_CASE(certificate_id_of_small_serial) {
+  const auto id = renewal_certificate_id(certificate_pem("0102", "0A0B"));
+  BOOST_REQUIRE(id.has_value());
+  BOOST_TEST(id.value() == "Cgs.AQI");
+}
+
+BOOST_AUTO_TEST_CASE(certificate_id_needs_key_identifier) {
+  const auto id = renewal_certificate_id(certificate_pem("0102", ""));
+  BOOST_REQUIRE(id.has_error());
+  BOOST_TEST(static_cast<int>(id.error().kind) == static_cast<int>(ErrorKind::invalid));
+  BOOST_TEST(id.error().message.find("no Authority Key Identifier") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(certificate_id_needs_pem) {
+  const auto id = renewal_certificate_id("not a certificate");
+  BOOST_REQUIRE(id.has_error());
+  BOOST_TEST(id.error().message == "the stored chain contains no PEM certificate");
+}
+
+BOOST_AUTO_TEST_CASE(renewal_info_good) {
+  const auto window = parse_renewal_info(R"({
+    "suggestedWindow": {"start": "2027-01-02T04:00:00Z", "end": "2027-01-03T04:00:00.5Z"},
+    "explanationURL": "https://ca.example/incident/1"})");
+  BOOST_REQUIRE_MESSAGE(window.has_value(), (window.has_error() ? window.error().message : ""));
+  BOOST_TEST((window.value().start == at("2027-01-02T04:00:00Z")));
+  // The fraction of a second may be dropped, never rounded up past it.
+  BOOST_TEST((window.value().end >= at("2027-01-03T04:00:00Z")));
+  BOOST_TEST((window.value().end < at("2027-01-03T04:00:01Z")));
+  BOOST_TEST(window.value().explanation_url == "https://ca.example/incident/1");
+}
+
+BOOST_AUTO_TEST_CASE(renewal_info_without_explanation) {
+  const auto window =
+      parse_renewal_info(R"({"suggestedWindow": {"start": "2027-01-02T00:00:00Z", "end": "2027-01-03T00:00:00Z"}})");
+  BOOST_REQUIRE(window.has_value());
+  BOOST_TEST(window.value().explanation_url.empty());
+}
+
+BOOST_AUTO_TEST_CASE(renewal_info_malformed) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"not json", "renewalInfo is not a JSON object"},
+      {"[1, 2]", "renewalInfo is not a JSON object"},
+      {"{}", "renewalInfo has no suggestedWindow object"},
+      {R"({"suggestedWindow": "soon"})", "renewalInfo has no suggestedWindow object"},
+      {R"({"suggestedWindow": {"end": "2027-01-03T00:00:00Z"}})", "renewalInfo has no suggestedWindow.start string"},
+      {R"({"suggestedWindow": {"start": "2027-01-02T00:00:00Z", "end": 5}})",
+       "renewalInfo has no suggestedWindow.end string"},
+      {R"({"suggestedWindow": {"start": "tomorrow", "end": "2027-01-03T00:00:00Z"}})",
+       "renewalInfo suggestedWindow.start `tomorrow` is not an RFC 3339 time"},
+  };
+  for (const auto& [body, message] : cases) {
+    const auto window = parse_renewal_info(body);
+    BOOST_TEST_INFO("body: " << body);
+    BOOST_REQUIRE(window.has_error());
+    BOOST_TEST_INFO("body: " << body);
+    BOOST_TEST(window.error().message == message);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(renewal_info_end_before_start) {
+  const auto window =
+      parse_renewal_info(R"({"suggestedWindow": {"start": "2027-01-03T00:00:00Z", "end": "2027-01-02T00:00:00Z"}})");
+  BOOST_REQUIRE(window.has_error());
+  BOOST_TEST(window.error().message ==
+             "renewalInfo suggestedWindow ends at 2027-01-02T00:00:00Z, not after its start 2027-01-03T00:00:00Z");
+
+  const auto empty =
+      parse_renewal_info(R"({"suggestedWindow": {"start": "2027-01-03T00:00:00Z", "end": "2027-01-03T00:00:00Z"}})");
+  BOOST_TEST(empty.has_error());
+}
+
+BOOST_AUTO_TEST_CASE(new_order_payload_members) {
+  const std::vector<std::string> names{"example.com", "*.example.com"};
+  const auto plain = new_order_payload(names, {});
+  BOOST_TEST(plain.dump() ==
+             R"({"identifiers":[{"type":"dns","value":"example.com"},{"type":"dns","value":"*.example.com"}]})");
+
+  const auto full = new_order_payload(names, OrderOptions{"shortlived", "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE"});
+  BOOST_TEST(full.at("profile") == "shortlived");
+  BOOST_TEST(full.at("replaces") == "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
+  BOOST_TEST(full.at("identifiers").size() == 2u);
+}
+
+}  // namespace certplan
