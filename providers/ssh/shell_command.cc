@@ -58,6 +58,12 @@ std::string temporary_path(const std::string& path) {
   return directory + separator + "." + name + ".certplan-tmp";
 }
 
+std::string lock_temporary_word(const std::string& path) {
+  const std::string fixed = temporary_path(path);
+  const std::string prefix = fixed.substr(0, fixed.size() - std::string_view("certplan-tmp").size());
+  return shell_quote(prefix) + "$$.certplan-tmp";
+}
+
 std::string FileCommands::privileged() const {
   return privilege_ == FilePrivilege::sudo ? "sudo -n " : "";
 }
@@ -114,7 +120,7 @@ std::string FileCommands::create_exclusive(const std::string& path) const {
         "status={exists}; else status=1; fi; rm -f \"$tmp\"; exit $status",
         fmt::arg("path", target), fmt::arg("exists", exists));
   }
-  const std::string temporary = shell_quote(temporary_path(path));
+  const std::string temporary = lock_temporary_word(path);
   return fmt::format(
       "sudo -n install -m 0644 /dev/null {tmp} && sudo -n tee {tmp} >/dev/null || "
       "{{ sudo -n rm -f {tmp}; exit 1; }}; "

@@ -27,8 +27,16 @@ std::string shell_quote(std::string_view value);
 std::string parent_directory(const std::string& path);
 
 // The temporary file beside `path` that write_file fills before the rename:
-// "/d/.NAME.certplan-tmp". A fixed name lets sudoers list it exactly.
+// "/d/.NAME.certplan-tmp". A fixed name lets sudoers list it exactly, and
+// two runs never write one file at once, because each holds the host lock.
 std::string temporary_path(const std::string& path);
+
+// The temporary file of a lock that create_exclusive publishes through sudo,
+// as one shell word with the remote shell's pid in it:
+// '/d/.NAME.'$$.certplan-tmp. Two runs take the lock at the same moment, so
+// each needs its own file, and the fixed ending still matches the sudoers
+// pattern /d/*.certplan-tmp.
+std::string lock_temporary_word(const std::string& path);
 
 // Builds the command of each file step. Every path must be absolute (a
 // relative one throws std::invalid_argument), so that no path can be read

@@ -20,6 +20,8 @@ BOOST_AUTO_TEST_CASE(parent_and_temporary_paths) {
   BOOST_TEST(parent_directory("/a.pem") == "/");
   BOOST_TEST(temporary_path("/etc/ssl/a.pem") == "/etc/ssl/.a.pem.certplan-tmp");
   BOOST_TEST(temporary_path("/a.pem") == "/.a.pem.certplan-tmp");
+  BOOST_TEST(lock_temporary_word("/d/l") == "'/d/.l.'$$.certplan-tmp");
+  BOOST_TEST(lock_temporary_word("/d/it's") == "'/d/.it'\\''s.'$$.certplan-tmp");
   BOOST_CHECK_THROW(parent_directory("relative/a.pem"), std::invalid_argument);
   BOOST_CHECK_THROW(parent_directory("/etc/ssl/"), std::invalid_argument);
 }
@@ -60,12 +62,12 @@ BOOST_AUTO_TEST_CASE(create_exclusive_commands) {
              "if ln -T \"$tmp\" '/l' 2>/dev/null; then status=0; elif [ -e '/l' ]; then "
              "status=3; else status=1; fi; rm -f \"$tmp\"; exit $status");
   BOOST_TEST(FileCommands(FilePrivilege::sudo).create_exclusive("/d/l") ==
-             "sudo -n install -m 0644 /dev/null '/d/.l.certplan-tmp' && "
-             "sudo -n tee '/d/.l.certplan-tmp' >/dev/null || "
-             "{ sudo -n rm -f '/d/.l.certplan-tmp'; exit 1; }; "
-             "if sudo -n ln -T '/d/.l.certplan-tmp' '/d/l'; then status=0; "
+             "sudo -n install -m 0644 /dev/null '/d/.l.'$$.certplan-tmp && "
+             "sudo -n tee '/d/.l.'$$.certplan-tmp >/dev/null || "
+             "{ sudo -n rm -f '/d/.l.'$$.certplan-tmp; exit 1; }; "
+             "if sudo -n ln -T '/d/.l.'$$.certplan-tmp '/d/l'; then status=0; "
              "elif [ -e '/d/l' ]; then status=3; else status=1; fi; "
-             "sudo -n rm -f '/d/.l.certplan-tmp'; exit $status");
+             "sudo -n rm -f '/d/.l.'$$.certplan-tmp; exit $status");
 }
 
 BOOST_AUTO_TEST_CASE(read_files_command) {
