@@ -98,7 +98,7 @@ run_certplan() {
     "$certplan" --no-color --config-dir "$config" --env-file "$dir/.env" apply --auto-approve
 }
 
-# The lego command line for one certificate ("NAME[,ALT]").
+# Prints the lego command line for one certificate ("NAME[,ALT]").
 lego_command() {
   local entry=$1 names
   IFS=, read -ra names <<<"$entry"

@@ -7,7 +7,7 @@
 # Environment (set by bench/issue_vs_lego.sh):
 #   BENCH_IONOS_URL      base URL of the fake IONOS API
 #   BENCH_IONOS_KEY      its API key
-#   BENCH_IONOS_ZONE_ID  id of the zone that holds every benchmark name
+#   BENCH_IONOS_ZONE_ID  id of the zone that contains every benchmark name
 #   BENCH_LEGO_RECORDS   directory for the id of each added record
 # The zone id is looked up once per benchmark run, not per call, and each
 # record id is kept from "present" for "cleanup", so each call makes one
