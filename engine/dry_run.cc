@@ -52,7 +52,7 @@ IssueReport issue_on_staging(const Action& action, const DesiredState& desired, 
 
   const std::string step = "issue on staging";
   context.reporter.step(action.domain, step, StepStatus::started, "");
-  const IssueRequest request{domain->domain, domain->names(), domain->key_type, domain->dns_provider};
+  const IssueRequest request = issue_request_for(*domain);
   const auto issued = context.issuer.issue(request);
   if (!issued) {
     context.reporter.step(action.domain, step, StepStatus::failed, issued.error().message);

@@ -22,8 +22,7 @@ IssueReport issue_one(const Action& action, const DesiredState& desired, Executi
   }
 
   context.reporter.issue(action.domain, StepStatus::started, "");
-  IssueRequest request{domain->domain, domain->names(), domain->key_type, domain->dns_provider,
-                       domain->profile, ""};
+  IssueRequest request = issue_request_for(*domain);
   if (action.before) {
     // A store that cannot be read here only costs the CA the link between
     // the old and the new certificate.

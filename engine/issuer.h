@@ -9,6 +9,7 @@
 
 #include "state/certificate_store.h"
 #include "state/certificate.h"
+#include "state/desired.h"
 #include "state/result.h"
 
 namespace certplan {
@@ -24,6 +25,9 @@ struct IssueRequest {
   // store contains none.
   std::string replaces_fullchain_pem{};
 };
+
+// The request that issues `domain` as configured, with nothing to replace.
+IssueRequest issue_request_for(const DomainConfig& domain);
 
 class Issuer {
  public:

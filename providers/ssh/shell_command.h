@@ -33,7 +33,7 @@ std::string temporary_path(const std::string& path);
 
 // The temporary file of a lock that create_exclusive publishes through sudo,
 // as one shell word with the remote shell's pid in it:
-// '/d/.NAME.'$$.certplan-tmp. Two runs take the lock at the same moment, so
+// '/d/.NAME.'$$.certplan-tmp. Two runs may take the lock at the same moment, so
 // each needs its own file, and the fixed ending still matches the sudoers
 // pattern /d/*.certplan-tmp.
 std::string lock_temporary_word(const std::string& path);

@@ -160,6 +160,7 @@ BOOST_AUTO_TEST_CASE(dry_run_changes_nothing) {
   Fleet fleet;
   fleet.options.mode = ApplyMode::dry_run;
   fleet.desired.servers[1].use_sudo = true;
+  fleet.desired.domains[0].profile = "shortlived";
   fleet.host("web-02").script_command("sudo -n true", {CommandOutcome::exits(0)});
   fleet.reset_sessions();
   const auto web01_files = fleet.host("web-01").files();
@@ -175,6 +176,7 @@ BOOST_AUTO_TEST_CASE(dry_run_changes_nothing) {
   // and its certificate was not saved.
   BOOST_REQUIRE_EQUAL(fleet.issuer.requests().size(), 1u);
   BOOST_TEST(fleet.issuer.requests()[0].domain == "example.com");
+  BOOST_TEST(fleet.issuer.requests()[0].profile == "shortlived");
   BOOST_TEST(fleet.store.saves() == 0);
   BOOST_REQUIRE_EQUAL(report.issues.size(), 1u);
   BOOST_TEST(report.issues[0].ok);
