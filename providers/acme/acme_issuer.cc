@@ -52,16 +52,13 @@ Result<void> wait_for_propagation(PropagationChecker& propagation,
   return success();
 }
 
-// Every step from the order to the downloaded chain. Records it publishes
-// are left in `published` for the caller to remove.
+// Every step from the new order to the downloaded chain. Records it
+// publishes are left in `published` for the caller to remove.
 Result<std::string> run_order(AcmeClient& client, const JwsSigner& signer, const std::string& thumbprint,
-                              const IssueRequest& request, const OrderOptions& order_options,
+                              const IssueRequest& request, const AcmeOrder& order,
                               const PrivateKey& key, PublishedRecords& published,
                               PropagationChecker& propagation, const AcmeIssuerOptions& options) {
-  auto order = create_order(client, signer, request.names, order_options);
-  if (order.has_error()) return order.error();
-
-  auto challenges = pending_dns01_challenges(client, signer, order.value());
+  auto challenges = pending_dns01_challenges(client, signer, order);
   if (challenges.has_error()) return challenges.error();
 
   // All records go up before the first validation, because an apex and its
@@ -83,7 +80,7 @@ Result<std::string> run_order(AcmeClient& client, const JwsSigner& signer, const
   auto csr = make_csr_der(key, request.names);
   if (csr.has_error()) return csr.error();
 
-  auto certificate_url = finalize_order(client, signer, order.value(), csr.value());
+  auto certificate_url = finalize_order(client, signer, order, csr.value());
   if (certificate_url.has_error()) return certificate_url.error();
 
   return download_certificate(client, signer, certificate_url.value());
@@ -106,6 +103,14 @@ Result<void> check_profile(const AcmeClient& client, const IssueRequest& request
   for (const auto& [name, description] : offered) names += (names.empty() ? "" : ", ") + name;
   return make_error(ErrorKind::invalid, start + " offers only " + names + "; set `profile` of " +
                                             request.domain + " in domains.yaml to one of them");
+}
+
+// Whether the CA refused a new order because of its `replaces` member: the
+// certificate was replaced already (RFC 9773's alreadyReplaced), for
+// example by an order whose certificate never reached the store. The
+// problem type reaches here only in the message, in its short form.
+bool replaces_refused(const Error& error, const OrderOptions& order_options) {
+  return !order_options.replaces.empty() && error.message.find("alreadyReplaced") != std::string::npos;
 }
 
 }  // namespace
@@ -139,8 +144,14 @@ Result<CertificateFiles> AcmeIssuer::issue(const IssueRequest& request) {
   auto key = generate_private_key(request.key_type);
   if (key.has_error()) return key.error();
 
+  auto order = open_order(client, signer, request, order_options);
+  if (order.has_error()) {
+    remember_retry_after(request.domain, client.refused_retry_after());
+    return order.error();
+  }
+
   PublishedRecords published{*provider.value(), {}};
-  auto chain = run_order(client, signer, current.key.thumbprint(), request, order_options, key.value(),
+  auto chain = run_order(client, signer, current.key.thumbprint(), request, order.value(), key.value(),
                          published, propagation_, options_);
   if (chain.has_error()) remember_retry_after(request.domain, client.refused_retry_after());
 
@@ -198,12 +209,23 @@ void AcmeIssuer::remember_retry_after(const std::string& domain,
   }
 }
 
+Result<AcmeOrder> AcmeIssuer::open_order(AcmeClient& client, const JwsSigner& signer,
+                                         const IssueRequest& request, const OrderOptions& order_options) {
+  auto order = create_order(client, signer, request.names, order_options);
+  if (order.has_value() || !replaces_refused(order.error(), order_options)) return order;
+
+  // The link to the old certificate is only a courtesy to the CA. A renewal
+  // that failed for want of it would leave the domain without a certificate.
+  warn(request.domain + ": the CA refused the order as a replacement of " + order_options.replaces +
+       " (" + order.error().message + "); ordering again without `replaces`");
+  OrderOptions plain = order_options;
+  plain.replaces.clear();
+  return create_order(client, signer, request.names, plain);
+}
+
 std::string AcmeIssuer::replaced_certificate_id(const AcmeClient& client, const IssueRequest& request) {
   // A CA without renewalInfo may not know the `replaces` member, so only a
   // CA that offers renewalInfo receives it.
-  // NOTE: a CA that rejects the order because of `replaces` (for example a
-  // certificate it considers replaced already) fails the issue; there is no
-  // second attempt without the member.
   if (request.replaces_fullchain_pem.empty() || client.directory().renewal_info.empty()) return "";
 
   auto id = renewal_certificate_id(request.replaces_fullchain_pem);

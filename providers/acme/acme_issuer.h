@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/issuer.h"
+#include "providers/acme/acme_order.h"
 #include "providers/dns/dns_provider.h"
 #include "providers/dns/dns_server.h"
 #include "state/secret.h"
@@ -77,6 +78,10 @@ class AcmeIssuer final : public Issuer {
   // The RFC 9773 identifier of the certificate `request` replaces, or ""
   // when there is none or the CA offers no renewalInfo.
   [[nodiscard]] std::string replaced_certificate_id(const AcmeClient& client, const IssueRequest& request);
+  // Creates the order; when the CA refuses it as a replacement that already
+  // happened, warns and creates it again without `replaces`.
+  [[nodiscard]] Result<AcmeOrder> open_order(AcmeClient& client, const JwsSigner& signer,
+                                             const IssueRequest& request, const OrderOptions& order_options);
   [[nodiscard]] Result<std::shared_ptr<const Account>> account(AcmeClient& client);
   void warn(const std::string& message);
 

@@ -196,6 +196,40 @@ BOOST_AUTO_TEST_CASE(renewal_window_decides_renewal) {
   BOOST_TEST(Sandbox::mode_of(cache) == 0600U);
 }
 
+// A CA refuses a `replaces` whose certificate it counts as replaced already,
+// for example when an earlier renewal's certificate never reached the store.
+// The renewal must still happen, ordered again without the member.
+BOOST_AUTO_TEST_CASE(refused_replaces_orders_again_without_it) {
+  FrontedSandbox test;
+  const CommandOutput first = test.apply();
+  BOOST_TEST_INFO("first apply:\n" << first.text() << "\nfront log:\n" << test.front.log());
+  BOOST_REQUIRE_EQUAL(first.exit_code, 0);
+  const std::string old_chain = test.stored_chain();
+  const std::string old_id = certificate_id(old_chain);
+
+  const auto now = this_minute();
+  test.front.configure({{"renewal_window", window(now - days(2), now - days(1))}, {"refuse_replaces", true}});
+  const std::size_t orders_before = test.front.orders().size();
+  const CommandOutput renewal = test.apply();
+  BOOST_TEST_INFO("renewing apply:\n" << renewal.text() << "\nfront log:\n" << test.front.log());
+  BOOST_REQUIRE_EQUAL(renewal.exit_code, 0);
+  BOOST_TEST(test.stored_chain() != old_chain);
+
+  std::size_t refused = 0;
+  for (const nlohmann::json& request : test.requests_of("newOrder")) {
+    if (request.at("status") == 409) ++refused;
+  }
+  BOOST_TEST(refused == 1u);
+  const auto orders = test.front.orders();
+  BOOST_REQUIRE_EQUAL(orders.size(), orders_before + 1);
+  BOOST_TEST(!orders.back().contains("replaces"));
+
+  const std::string log = test.sandbox.log_text();
+  BOOST_TEST_INFO("log file:\n" << log);
+  BOOST_TEST(has_line_containing_all(log, {"refused the order as a replacement of " + old_id,
+                                           "alreadyReplaced", "ordering again without `replaces`"}));
+}
+
 BOOST_AUTO_TEST_CASE(failed_renewal_info_falls_back_to_days) {
   FrontedSandbox test;
   const CommandOutput first = test.apply();

@@ -9,7 +9,9 @@ front's own address. On top of that it can:
   "meta.profiles" to the directory;
 - record the decoded payload of every newOrder that pebble accepted;
 - answer the first N requests of one kind (or all of them) with 429 or 503
-  and a Retry-After in seconds or as an HTTP date.
+  and a Retry-After in seconds or as an HTTP date;
+- refuse every newOrder that carries "replaces" as alreadyReplaced (409),
+  as a CA does for a certificate that was replaced already.
 
 The test steers it through STATE_DIR/config.json, read again on every
 request, and reads what happened from STATE_DIR/orders.jsonl and
@@ -21,7 +23,8 @@ config.json, every key optional:
                       "explanation_url": URL, "retry_after": seconds},
    "profiles": {"name": "description", ...},
    "refuse": {"kind": "newOrder", "count": N or -1 for always,
-              "status": 429, "retry_after": seconds, "http_date": false}}
+              "status": 429, "retry_after": seconds, "http_date": false},
+   "refuse_replaces": true}
 
 A refusal rule counts its requests from the time it first appears in
 config.json, so writing a changed rule starts again from zero.
@@ -157,6 +160,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             front.append("requests.jsonl", record)
             return
 
+        if kind == "newOrder" and config.get("refuse_replaces") and "replaces" in self.payload_of(body):
+            self.send_json(409, {"type": "urn:ietf:params:acme:error:alreadyReplaced",
+                                 "detail": "the test front treats the certificate as replaced already",
+                                 "status": 409})
+            record["status"] = 409
+            front.append("requests.jsonl", record)
+            return
+
         headers = {name: value for name, value in self.headers.items()
                    if name.lower() not in OWN_HEADERS}
         status, upstream_headers, content = front.forward(self.command, self.path, headers, body)
@@ -164,8 +175,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         # Only orders pebble accepted count: pebble rejects some nonces on
         # purpose (badNonce), and the client then sends the order again.
         if kind == "newOrder" and body and status < 400:
-            payload = json.loads(base64url_decode(json.loads(body)["payload"]))
-            front.append("orders.jsonl", payload)
+            front.append("orders.jsonl", self.payload_of(body))
         if kind == "directory" and status == 200:
             content = self.extend_directory(content, config)
         record["status"] = status
@@ -179,6 +189,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(content)
+
+    @staticmethod
+    def payload_of(body):
+        """The decoded JSON payload of a JWS request body, or {} without one."""
+        if not body:
+            return {}
+        encoded = json.loads(body).get("payload", "")
+        return json.loads(base64url_decode(encoded)) if encoded else {}
 
     def extend_directory(self, content, config):
         directory = json.loads(content)
