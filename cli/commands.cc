@@ -76,8 +76,10 @@ void write_metrics(const MetricsFile& metrics, int code) {
 int run_loaded(const CommandLine& line, MetricsFile& metrics) {
   const DesiredState desired = load(line);
   set_up_run_logging(line, desired.settings);
-  spdlog::get("config")->info("loaded {} servers and {} domains from {}", desired.servers.size(),
-                              desired.domains.size(), line.config_dir.string());
+  const std::size_t servers = desired.servers.size();
+  const std::size_t domains = desired.domains.size();
+  spdlog::get("config")->info("loaded {} server{} and {} domain{} from {}", servers, servers == 1 ? "" : "s",
+                              domains, domains == 1 ? "" : "s", line.config_dir.string());
 
   Run run{line, desired};
   run.metrics = &metrics;
