@@ -1,7 +1,7 @@
 #pragma once
 
 // Apply's progress in the log file. The console shows progress as plain
-// lines on stdout (TextReporter); an unattended run is read later from its
+// lines on stdout (TextReporter). An unattended run is read later from its
 // log, so every finished step goes there too, under the component that did
 // the work.
 
@@ -12,9 +12,9 @@
 namespace certplan {
 
 // Passes every event on to `inner` and writes each finished step to the log
-// file only (see file_only_logger), so the console does not show it twice:
-// info for a step that succeeded, warning for one that was skipped, error
-// with the reason for one that failed.
+// file only (see file_only_logger), so the console does not show it twice.
+// A step that succeeded is logged at info, a skipped one at warning, and a
+// failed one at error with the reason.
 class LoggingReporter final : public Reporter {
  public:
   explicit LoggingReporter(Reporter& inner) : inner_(inner) {}

@@ -21,7 +21,7 @@ struct IssueRequest {
   std::string dns_provider;         // "ionos", ...
   std::string profile{};            // ACME profile of the order; empty for the CA's default
   // The chain (leaf first) of the certificate the new one replaces, so that
-  // the CA can link the two (the `replaces` of RFC 9773); empty when the
+  // the CA can link the two (the `replaces` of RFC 9773). Empty when the
   // store contains none.
   std::string replaces_fullchain_pem{};
 };

@@ -86,7 +86,7 @@ Result<std::string> run_order(AcmeClient& client, const JwsSigner& signer, const
   return download_certificate(client, signer, certificate_url.value());
 }
 
-// Fails when `request` asks for a profile that the CA does not list in
+// Fails when `request` names a profile that the CA does not list in
 // meta.profiles, naming the profiles it does list.
 Result<void> check_profile(const AcmeClient& client, const IssueRequest& request) {
   if (request.profile.empty()) return success();

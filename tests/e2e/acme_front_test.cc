@@ -1,6 +1,6 @@
 // certplan against pebble through the test front of
 // tests/e2e/support/acme_front.py, for what Debian's pebble 2.4.0 lacks:
-// ACME Renewal Information, profiles, and a CA that answers 429 with
+// ACME Renewal Information, profiles, and a CA that returns 429 with
 // Retry-After. Each case starts a one-host sandbox, points
 // ACME_DIRECTORY_URL at a front on the sandbox's services address and
 // issues the first certificate through it.
@@ -69,7 +69,7 @@ struct FrontedSandbox {
 
   std::string stored_chain() const { return Sandbox::read_file(sandbox.store_dir(kDomain) / "fullchain.cer"); }
 
-  // The requests of one kind the front answered, oldest first. Requests
+  // The requests of one kind that the front served, oldest first. Requests
   // that pebble rejected with 400 are left out: pebble rejects some nonces
   // on purpose (badNonce), and certplan then sends the request again.
   std::vector<nlohmann::json> requests_of(const std::string& kind) const {
@@ -149,9 +149,9 @@ BOOST_AUTO_TEST_CASE(renewal_window_decides_renewal) {
   BOOST_TEST(future.exit_code == 0);
   BOOST_TEST(!plans_issue(future.out));
   BOOST_TEST(has_line_starting_with(future.out, "No changes."));
-  const auto asked = test.requests_of("renewalInfo");
-  BOOST_REQUIRE_EQUAL(asked.size(), 1u);
-  BOOST_TEST(asked.front().at("certificate_id") == old_id);
+  const auto fetches = test.requests_of("renewalInfo");
+  BOOST_REQUIRE_EQUAL(fetches.size(), 1u);
+  BOOST_TEST(fetches.front().at("certificate_id") == old_id);
 
   // A window that has started makes the certificate due, with the window
   // in the reason.
@@ -187,11 +187,11 @@ BOOST_AUTO_TEST_CASE(renewal_window_decides_renewal) {
     BOOST_TEST_INFO("plan " << run << " with a cached window:\n" << plan.text());
     BOOST_TEST(!plans_issue(plan.out));
   }
-  std::size_t asked_for_new = 0;
+  std::size_t fetches_for_new = 0;
   for (const nlohmann::json& request : test.requests_of("renewalInfo")) {
-    if (request.at("certificate_id") == new_id) ++asked_for_new;
+    if (request.at("certificate_id") == new_id) ++fetches_for_new;
   }
-  BOOST_TEST(asked_for_new == 1u);
+  BOOST_TEST(fetches_for_new == 1u);
   const fs::path cache = test.sandbox.dir() / "store" / ".certplan" / "renewal-info" / (new_id + ".json");
   BOOST_TEST(Sandbox::mode_of(cache) == 0600U);
 }
@@ -248,8 +248,8 @@ BOOST_AUTO_TEST_CASE(failed_renewal_info_falls_back_to_days) {
                                      {"renewal information not available for example.com",
                                       "planning by days left alone"}));
 
-  // The failed fetch holds nothing back: a forced renewal goes ahead and
-  // still names the certificate it replaces.
+  // The failed fetch blocks nothing: a forced renewal goes ahead and still
+  // names the certificate it replaces.
   const std::string old_id = certificate_id(test.stored_chain());
   const CommandOutput forced = test.sandbox.run_certplan({"apply", "--auto-approve", "--force-renew", kDomain});
   BOOST_TEST_INFO("forced apply:\n" << forced.text());

@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(apply_issues_deploys_and_converges) {
   const std::string log = sandbox.log_text();
   BOOST_TEST(!log.empty(), "certplan wrote its log file");
 
-  // The log tells what apply did, one line per finished step, under the
+  // The log records what apply did, one line per finished step, under the
   // component that did it.
   const std::vector<std::vector<std::string>> progress = {
       {" - acme - ", "example.com: issue done"},

@@ -29,8 +29,8 @@ BOOST_AUTO_TEST_CASE(failed_nginx_test_rolls_host_back) {
   BOOST_TEST_INFO("apply output:\n" << apply.text());
   BOOST_TEST(has_line_containing_all(apply.text(), {"web-01", "applied"}));
 
-  // The log file keeps the failed step with its reason, for a run nobody
-  // watched; the console shows it once, not twice.
+  // The log file contains the failed step with its reason, for an
+  // unattended run. The console shows the failure once, not twice.
   const std::string log = sandbox.log_text();
   BOOST_TEST_INFO("log file:\n" << log);
   BOOST_TEST(has_line_containing_all(log, {" - nginx - ", "web-02: test failed: "}));

@@ -42,7 +42,7 @@ class AcmeFront {
   // The decoded payload of every newOrder pebble accepted, oldest first.
   [[nodiscard]] std::vector<nlohmann::json> orders() const;
 
-  // Every request the front answered, oldest first: time (seconds since the
+  // Every request the front served, oldest first: time (seconds since the
   // epoch), method, path, kind and status.
   [[nodiscard]] std::vector<nlohmann::json> requests() const;
 

@@ -203,13 +203,13 @@ BOOST_AUTO_TEST_CASE(backoff_stretched_by_ca_retry_after) {
   const std::string digest = issue_config_digest({"example.com"}, KeyType::ec256, "ionos");
   const TimePoint now = at("2026-12-04T01:00:00Z");
 
-  // The CA asks for 3 hours, longer than the first 1 h step.
+  // The CA's Retry-After is 3 hours, longer than the first 1 h step.
   const auto stretched = next_backoff(std::nullopt, digest, "rate limited", now, at("2026-12-04T04:00:00Z"));
   BOOST_TEST(format_rfc3339(stretched.next_attempt) == "2026-12-04T04:00:00Z");
 
   // A shorter wait of the CA does not shorten the backoff.
-  const auto kept = next_backoff(std::nullopt, digest, "rate limited", now, at("2026-12-04T01:05:00Z"));
-  BOOST_TEST(format_rfc3339(kept.next_attempt) == "2026-12-04T02:00:00Z");
+  const auto unchanged = next_backoff(std::nullopt, digest, "rate limited", now, at("2026-12-04T01:05:00Z"));
+  BOOST_TEST(format_rfc3339(unchanged.next_attempt) == "2026-12-04T02:00:00Z");
 
   // Beyond the 24 h cap the CA's time still wins.
   const auto long_wait = next_backoff(stretched, digest, "rate limited", now, at("2026-12-07T00:00:00Z"));
