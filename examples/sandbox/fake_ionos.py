@@ -122,6 +122,10 @@ def post_json(url, payload):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fake-ionos/1"
+    # The headers and the body of a response go out as two small writes. On
+    # a connection the client reuses, Nagle's algorithm would hold the body
+    # back until the client acknowledges the headers, about 40 ms later.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 - name fixed by the base class
         sys.stderr.write("fake_ionos: " + (format % args) + "\n")

@@ -126,6 +126,7 @@ class Front:
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms Nagle stall on a reused connection
     front = None  # set by main()
 
     def log_message(self, format, *args):  # pylint: disable=redefined-builtin
