@@ -30,10 +30,11 @@ struct PollOptions {
   std::chrono::milliseconds first_interval{100};  // doubles after each attempt, up to 1 s
   std::chrono::milliseconds probe_timeout{10000};
   bool http_request = false;
+  std::chrono::milliseconds confirm_interval{20};  // between a match and the probe that confirms it
 };
 
-// Probes `target` until the served leaf has `fingerprint` or the budget is
-// spent. Returns the matching probe result; fails (ErrorKind::failed) naming
+// Probes `target` until two probes in a row, `confirm_interval` apart, see
+// `fingerprint` as the served leaf, or until the budget is spent. Returns the matching probe result; fails (ErrorKind::failed) naming
 // the expected and the last served fingerprint, or the last probe error.
 [[nodiscard]] Result<ProbeResult> wait_until_served(TlsProbe& probe, const ProbeTarget& target,
                                                     const std::string& fingerprint,
