@@ -30,21 +30,23 @@ std::string backup_path(const std::string& file, std::chrono::system_clock::time
   return file + std::string(backup_marker) + stamp;
 }
 
-Result<std::vector<JournalFile>> name_backups(HostSession& session,
-                                              const std::vector<ReplacedFile>& files,
-                                              std::chrono::system_clock::time_point time) {
-  std::vector<JournalFile> named;
+Result<NamedBackups> name_backups(HostSession& session, const std::vector<ReplacedFile>& files,
+                                  std::chrono::system_clock::time_point time) {
+  NamedBackups named;
   for (const ReplacedFile& file : files) {
     const auto [directory, name] = split_path(file.target);
-    auto entries = session.list_directory(directory, name);
-    if (!entries) return entries.error().with_context("could not list " + directory);
+    if (!named.listings.contains(directory)) {
+      auto entries = session.list_directory(directory, "");
+      if (!entries) return entries.error().with_context("could not list " + directory);
+      named.listings[directory] = std::move(entries.value());
+    }
 
     JournalFile journal_file{file.domain, file.target, std::nullopt};
-    const auto& listed = entries.value();
+    const auto& listed = named.listings[directory];
     if (std::find(listed.begin(), listed.end(), name) != listed.end()) {
       journal_file.backup = backup_path(file.target, time);
     }
-    named.push_back(std::move(journal_file));
+    named.files.push_back(std::move(journal_file));
   }
   return named;
 }
@@ -61,14 +63,21 @@ Result<void> make_backups(HostSession& session, const std::vector<JournalFile>& 
 }
 
 Result<void> prune_backups(HostSession& session, const std::string& target, std::size_t keep,
-                           const std::string& just_made) {
+                           const std::string& just_made, const DirectoryListings& listings) {
   const auto [directory, name] = split_path(target);
   const std::string prefix = name + std::string(backup_marker);
-  auto entries = session.list_directory(directory, prefix);
-  if (!entries) return entries.error().with_context("could not list " + directory);
+  std::vector<std::string> backups;
+  if (auto listed = listings.find(directory); listed != listings.end()) {
+    for (const std::string& entry : listed->second) {
+      if (entry.starts_with(prefix)) backups.push_back(entry);
+    }
+  }
+  const std::string just_made_name = split_path(just_made).second;
+  if (std::find(backups.begin(), backups.end(), just_made_name) == backups.end()) {
+    backups.push_back(just_made_name);
+  }
 
   // The UTC stamp sorts in time order, so the newest come last.
-  std::vector<std::string> backups = entries.value();
   std::sort(backups.begin(), backups.end());
   if (backups.size() <= keep) return success();
 

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,17 +24,28 @@ struct ReplacedFile {
 
 std::string backup_path(const std::string& file, std::chrono::system_clock::time_point time);
 
+// Directory listings by directory, taken before any backup was made.
+using DirectoryListings = std::map<std::string, std::vector<std::string>>;
+
+struct NamedBackups {
+  std::vector<JournalFile> files;
+  DirectoryListings listings;
+};
+
 // Looks up which targets exist and names a backup for each of them. A
 // target that does not exist gets no backup, so a rollback removes it.
-[[nodiscard]] Result<std::vector<JournalFile>> name_backups(
-    HostSession& session, const std::vector<ReplacedFile>& files,
-    std::chrono::system_clock::time_point time);
+// Lists each directory once, however many targets it contains, because
+// every listing is a remote command.
+[[nodiscard]] Result<NamedBackups> name_backups(HostSession& session, const std::vector<ReplacedFile>& files,
+                                                std::chrono::system_clock::time_point time);
 
 // Copies each existing target to its backup.
 [[nodiscard]] Result<void> make_backups(HostSession& session, const std::vector<JournalFile>& files);
 
 // Removes all but the newest `keep` backups of `target`, never `just_made`.
-[[nodiscard]] Result<void> prune_backups(HostSession& session, const std::string& target,
-                                         std::size_t keep, const std::string& just_made);
+// Takes the directory's entries from `listings`, as name_backups returned
+// them, plus `just_made`, so the directory is not listed again.
+[[nodiscard]] Result<void> prune_backups(HostSession& session, const std::string& target, std::size_t keep,
+                                         const std::string& just_made, const DirectoryListings& listings);
 
 }  // namespace certplan

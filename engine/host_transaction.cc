@@ -73,7 +73,8 @@ class HostTransaction {
     begin("backup");
     auto named = name_backups(*session_, replaced, context_.clock.now());
     if (!named) return fail_before_change("backup", named.error().message);
-    files_ = std::move(named.value());
+    files_ = std::move(named.value().files);
+    const DirectoryListings listings = std::move(named.value().listings);
 
     if (!journal(JournalStep::backup)) {
       abandon();
@@ -84,7 +85,7 @@ class HostTransaction {
     }
     for (const JournalFile& file : files_) {
       if (!file.backup) continue;
-      auto pruned = prune_backups(*session_, file.target, options_.backups_kept, *file.backup);
+      auto pruned = prune_backups(*session_, file.target, options_.backups_kept, *file.backup, listings);
       if (!pruned) return fail_before_change("backup", pruned.error().message);
     }
     end("backup");
