@@ -71,6 +71,23 @@ Result<StoredCertificate> load_stored(CertificateStore& store, const std::string
   return StoredCertificate{std::move(loaded.value()), facts.value().fingerprint};
 }
 
+// Each domain's stored certificate, loaded once per run. A load parses the
+// chain and the key, so a domain on 1,000 servers would be parsed 1,000 times.
+class StoredCertificates {
+ public:
+  explicit StoredCertificates(CertificateStore& store) : store_(store) {}
+
+  const Result<StoredCertificate>& get(const std::string& domain) {
+    auto found = loaded_.find(domain);
+    if (found == loaded_.end()) found = loaded_.emplace(domain, load_stored(store_, domain)).first;
+    return found->second;
+  }
+
+ private:
+  CertificateStore& store_;
+  std::map<std::string, Result<StoredCertificate>> loaded_;
+};
+
 std::optional<std::string> known_fingerprint(const Action* action) {
   if (action == nullptr || !action->before || action->before->fingerprint.empty()) return std::nullopt;
   return action->before->fingerprint;
@@ -88,7 +105,7 @@ struct ServerActions {
 // provide a certificate to deploy or verify.
 Result<HostWork> prepare_host(const ServerConfig& server, const ServerActions& actions,
                               const DesiredState& desired, const std::set<std::string>& failed_issues,
-                              CertificateStore& store) {
+                              StoredCertificates& stored_certificates) {
   HostWork work;
   work.server = &server;
   std::set<std::string> dropped;
@@ -112,7 +129,7 @@ Result<HostWork> prepare_host(const ServerConfig& server, const ServerActions& a
       throw std::invalid_argument("plan action " + deploy->id + " has no deployment target in domains.yaml");
     }
 
-    auto stored = load_stored(store, deploy->domain);
+    const auto& stored = stored_certificates.get(deploy->domain);
     if (!stored) return stored.error();
 
     const auto verify = actions.verifies.find(deploy->domain);
@@ -123,7 +140,7 @@ Result<HostWork> prepare_host(const ServerConfig& server, const ServerActions& a
     if (!previous) previous = known_fingerprint(verify_action);
 
     work.verifies.push_back({deploy->domain, stored.value().fingerprint, previous});
-    work.deploys.push_back({deploy->domain, target->cert_file, target->key_file, std::move(stored.value().files)});
+    work.deploys.push_back({deploy->domain, target->cert_file, target->key_file, stored.value().files});
   }
 
   // Domains only re-checked, e.g. after a reload for a served mismatch.
@@ -135,7 +152,7 @@ Result<HostWork> prepare_host(const ServerConfig& server, const ServerActions& a
     const bool deployed = std::any_of(work.verifies.begin(), work.verifies.end(),
                                       [&](const VerifyItem& item) { return item.domain == domain; });
     if (deployed) continue;
-    auto stored = load_stored(store, domain);
+    const auto& stored = stored_certificates.get(domain);
     if (!stored) return stored.error();
     work.verifies.push_back({domain, stored.value().fingerprint, std::nullopt});
   }
@@ -170,12 +187,13 @@ ApplyReport execute_plan(const Plan& plan, const DesiredState& desired, Executio
   }
 
   std::vector<HostWork> works;
+  StoredCertificates stored_certificates(context.store);
   for (const auto& [name, actions] : by_server) {
     const ServerConfig* server = desired.find_server(name);
     if (server == nullptr) {
       throw std::invalid_argument("the plan names server \"" + name + "\", which is not in servers.yaml");
     }
-    auto work = prepare_host(*server, actions, desired, failed_issues, context.store);
+    auto work = prepare_host(*server, actions, desired, failed_issues, stored_certificates);
     if (!work) {
       report.hosts.push_back({name, HostOutcome::failed, "prepare", work.error().message, "", {}});
       continue;

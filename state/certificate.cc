@@ -217,9 +217,13 @@ Result<CertificateFacts> parse_certificate_chain(std::string_view pem) {
   }
   ERR_clear_error();
 
-  auto facts = facts_of_leaf(chain.front().get());
+  return facts_of_decoded_leaf(chain.front().get(), static_cast<int>(chain.size()));
+}
+
+Result<CertificateFacts> facts_of_decoded_leaf(const X509* leaf, int chain_length) {
+  auto facts = facts_of_leaf(leaf);
   if (!facts) return facts.error();
-  facts.value().chain_length = static_cast<int>(chain.size());
+  facts.value().chain_length = chain_length;
   return facts;
 }
 

@@ -11,6 +11,8 @@
 #include "state/result.h"
 #include "state/secret.h"
 
+struct x509_st;  // OpenSSL's X509
+
 namespace certplan {
 
 using TimePoint = std::chrono::system_clock::time_point;
@@ -38,6 +40,11 @@ struct CertificateFacts {
 // rest. Fails (ErrorKind::invalid) on empty input, on PEM that contains no
 // certificate, and on a certificate OpenSSL cannot decode.
 Result<CertificateFacts> parse_certificate_chain(std::string_view pem);
+
+// Reads the facts of a leaf that OpenSSL has decoded already, such as the
+// server's leaf after a TLS handshake, without a second decoding from PEM.
+// `chain_length` counts the certificates sent with it, leaf included.
+Result<CertificateFacts> facts_of_decoded_leaf(const x509_st* leaf, int chain_length);
 
 // An owned private key (wraps EVP_PKEY).
 class PrivateKey {

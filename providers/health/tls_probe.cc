@@ -20,7 +20,6 @@
 #include <utility>
 
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -37,9 +36,6 @@ struct SslContextDeleter {
 };
 struct SslDeleter {
   void operator()(SSL* connection) const { SSL_free(connection); }
-};
-struct BioDeleter {
-  void operator()(BIO* bio) const { BIO_free(bio); }
 };
 struct AddressInfoDeleter {
   void operator()(addrinfo* info) const { freeaddrinfo(info); }
@@ -157,16 +153,14 @@ Result<std::unique_ptr<SSL_CTX, SslContextDeleter>> make_context(const std::file
   return context;
 }
 
-// The PEM of every certificate the server sent, leaf first.
-std::string peer_chain_pem(SSL* connection) {
-  const std::unique_ptr<BIO, BioDeleter> bio(BIO_new(BIO_s_mem()));
+// Reads the facts of the server's leaf from the certificates the handshake
+// has decoded already.
+Result<CertificateFacts> served_leaf(SSL* connection) {
   STACK_OF(X509)* chain = SSL_get_peer_cert_chain(connection);
-  for (int i = 0; chain != nullptr && i < sk_X509_num(chain); ++i) {
-    PEM_write_bio_X509(bio.get(), sk_X509_value(chain, i));
+  if (chain == nullptr || sk_X509_num(chain) == 0) {
+    return make_error(ErrorKind::invalid, "the server sent no certificate");
   }
-  char* data = nullptr;
-  const long size = BIO_get_mem_data(bio.get(), &data);
-  return std::string(data, static_cast<std::size_t>(size));
+  return facts_of_decoded_leaf(sk_X509_value(chain, 0), sk_X509_num(chain));
 }
 
 bool last_call_timed_out() { return errno == EAGAIN || errno == EWOULDBLOCK; }
@@ -217,7 +211,7 @@ Result<ProbeResult> HttpsProbe::probe(const ProbeTarget& target, bool http_reque
   const auto deadline = Clock::now() + timeout;
   ERR_clear_error();
 
-  auto context = make_context(ca_bundle_);
+  auto context = this->context();
   if (!context) return context.error();
   auto connected = connect_socket(target, deadline, timeout);
   if (!connected) return connected.error();
@@ -238,7 +232,7 @@ Result<ProbeResult> HttpsProbe::probe(const ProbeTarget& target, bool http_reque
                                              openssl_errors());
   }
 
-  auto leaf = parse_certificate_chain(peer_chain_pem(connection.get()));
+  auto leaf = served_leaf(connection.get());
   if (!leaf) return leaf.error().with_context("certificate served by " + describe(target));
 
   ProbeResult result;
@@ -255,6 +249,16 @@ Result<ProbeResult> HttpsProbe::probe(const ProbeTarget& target, bool http_reque
 
   SSL_shutdown(connection.get());
   return result;
+}
+
+Result<std::shared_ptr<ssl_ctx_st>> HttpsProbe::context() {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (context_) return context_;
+
+  auto created = make_context(ca_bundle_);
+  if (!created) return created.error();
+  context_ = std::shared_ptr<ssl_ctx_st>(created.value().release(), SSL_CTX_free);
+  return context_;
 }
 
 }  // namespace certplan

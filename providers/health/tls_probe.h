@@ -6,9 +6,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 
 #include "engine/tls_probe.h"
 #include "state/result.h"
+
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
 
 namespace certplan {
 
@@ -19,6 +23,7 @@ class HttpsProbe final : public TlsProbe {
   // empty.
   explicit HttpsProbe(std::filesystem::path ca_bundle = {}) : ca_bundle_(std::move(ca_bundle)) {}
 
+  // Safe to call from several threads at once.
   // Connects to target.address:target.port within `timeout` (which bounds
   // the whole probe). A refused connection fails with
   // ErrorKind::unreachable, an expired timeout with ErrorKind::timed_out, a
@@ -28,7 +33,14 @@ class HttpsProbe final : public TlsProbe {
                             std::chrono::milliseconds timeout) override;
 
  private:
+  // Returns the TLS context with the CA bundle loaded, made on the first
+  // call and shared after that, because loading the bundle costs more CPU
+  // than a handshake.
+  Result<std::shared_ptr<ssl_ctx_st>> context();
+
   std::filesystem::path ca_bundle_;
+  std::mutex mutex_;
+  std::shared_ptr<ssl_ctx_st> context_;
 };
 
 }  // namespace certplan
