@@ -93,7 +93,7 @@ CertificateFacts certificate(int domain, int age, TimePoint now) {
   return facts;
 }
 
-CertificateWithKey with_key(CertificateFacts facts) {
+CertificateWithKey with_key(SharedFacts facts) {
   return CertificateWithKey{std::move(facts), true, true, KeyType::ec256};
 }
 
@@ -124,20 +124,22 @@ DesiredState make_desired(const FleetSize& size) {
   return desired;
 }
 
-// In one deployment in ten, the files have the previous certificate of the domain.
+// In one deployment in ten, the files have the previous certificate of the
+// domain. Certificates go through an interner as in engine/refresh.cc, so
+// servers with the same certificate share its facts.
 ObservedState make_observed(const FleetSize& size, TimePoint now) {
   ObservedState observed;
   for (int d = 1; d <= size.domains; ++d) {
-    observed.store[domain_name(d)].current = with_key(certificate(d, 0, now));
+    observed.store[domain_name(d)].current = with_key(share_facts(certificate(d, 0, now)));
   }
+  CertificateInterner interner;
   for (int i = 1; i <= size.servers; ++i) {
     ServerObservation& server = observed.servers[server_name(i)];
     server.reachable = true;
     for (int d = 1; d <= size.domains; ++d) {
       const int age = (i + d) % 10 == 0 ? 1 : 0;
-      CertificateFacts facts = certificate(d, age, now);
-      server.served[domain_name(d)].leaf = facts;
-      server.files[domain_name(d)].deployed = with_key(std::move(facts));
+      server.served[domain_name(d)].leaf = interner.intern(certificate(d, age, now));
+      server.files[domain_name(d)].deployed = with_key(interner.intern(certificate(d, age, now)));
     }
   }
   return observed;

@@ -49,7 +49,7 @@ std::optional<Reason> names_reason(const DomainConfig& domain, const Certificate
 }
 
 std::optional<Reason> key_type_reason(const DomainConfig& domain, const CertificateWithKey& stored) {
-  auto stored_type = stored.certificate.key_type ? stored.certificate.key_type : stored.key_type;
+  auto stored_type = stored.certificate->key_type ? stored.certificate->key_type : stored.key_type;
   if (stored_type == domain.key_type) return std::nullopt;
 
   std::string expected(key_type_name(domain.key_type));
@@ -108,7 +108,7 @@ std::optional<Reason> issue_reason(const DomainConfig& domain, const StoreObserv
     return Reason{ReasonCode::not_present, "the local store has no certificate for " + domain.domain};
   }
   const CertificateWithKey& current = *stored.current;
-  const CertificateFacts& certificate = current.certificate;
+  const CertificateFacts& certificate = *current.certificate;
 
   RenewalInputs inputs{certificate.not_before, certificate.not_after,
                        renewal_threshold_days(domain, default_threshold_days), now, window};

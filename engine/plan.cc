@@ -58,6 +58,10 @@ std::optional<ReasonCode> parse_reason_code(std::string_view name) {
   return value_of(kReasonCodeNames, name);
 }
 
+SharedSummary share_summary(CertificateSummary summary) {
+  return std::make_shared<const CertificateSummary>(std::move(summary));
+}
+
 const Action* Plan::find(const std::string& id) const {
   auto found = std::find_if(actions.begin(), actions.end(),
                             [&](const Action& action) { return action.id == id; });

@@ -5,6 +5,7 @@
 // JSON (engine/plan_file.h) and compared.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,12 @@ struct CertificateSummary {
   std::optional<KeyType> key_type;
 };
 
+// A plan for a large fleet names the same certificate in thousands of
+// actions, so they share one read-only summary of it.
+using SharedSummary = std::shared_ptr<const CertificateSummary>;
+
+SharedSummary share_summary(CertificateSummary summary);
+
 struct Action {
   std::string id;                       // "issue:example.com", "deploy:example.com@web-01", "reload:web-01", "verify:example.com@web-01"
   ActionKind kind = ActionKind::issue;
@@ -53,8 +60,8 @@ struct Action {
   std::string server;                   // empty for issue
   std::vector<std::string> depends_on;  // action ids, sorted
   Reason reason;
-  std::optional<CertificateSummary> before;  // what is there now, if anything
-  std::optional<CertificateSummary> after;   // what will be there
+  SharedSummary before;                 // what is there now; null when nothing is
+  SharedSummary after;                  // what will be there; null when not known
   bool new_key = false;                 // issue with a new key replacing a stored one: shown as -/+
 };
 

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-json summary_to_json(const std::optional<CertificateSummary>& summary) {
+json summary_to_json(const SharedSummary& summary) {
   if (!summary) return nullptr;
   return {
       {"fingerprint", summary->fingerprint},
@@ -127,8 +127,8 @@ std::pair<int, int> read_format_version(const FieldReader& reader) {
   return {major, minor};
 }
 
-std::optional<CertificateSummary> summary_from_json(const json& value, const std::string& path) {
-  if (value.is_null()) return std::nullopt;
+SharedSummary summary_from_json(const json& value, const std::string& path) {
+  if (value.is_null()) return nullptr;
   FieldReader reader(value, path);
 
   CertificateSummary summary;
@@ -144,7 +144,7 @@ std::optional<CertificateSummary> summary_from_json(const json& value, const std
                         "has unknown value \"" + label + "\"; expected ec-256, ec-384, rsa-2048, rsa-3072 or rsa-4096");
     }
   }
-  return summary;
+  return share_summary(std::move(summary));
 }
 
 Action action_from_json(const json& value, const std::string& path) {

@@ -20,7 +20,7 @@ std::string escape_cell(const std::string& text) {
   return escaped;
 }
 
-std::string summary_cell(const std::optional<CertificateSummary>& summary) {
+std::string summary_cell(const SharedSummary& summary) {
   if (!summary) return "";
   if (summary->fingerprint.empty()) {
     std::string key = summary->key_type ? " (" + std::string(key_type_name(*summary->key_type)) + ")" : "";

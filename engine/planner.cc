@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "engine/certificate_summary.h"
 #include "engine/issue_reason.h"
@@ -53,7 +54,7 @@ struct ServerWork {
 struct DomainState {
   const DomainConfig* config = nullptr;
   std::optional<Action> issue;                // planned issue, if any
-  std::optional<CertificateSummary> expected; // what servers should hold afterwards
+  SharedSummary expected;                     // what servers should hold afterwards
 };
 
 class Planner {
@@ -108,11 +109,11 @@ class Planner {
     }
     if (!stored.note.empty()) store_warnings_.push_back("The local store entry of " + domain.domain + ": " + stored.note);
 
-    DomainState state{&domain, plan_issue(domain, stored), std::nullopt};
+    DomainState state{&domain, plan_issue(domain, stored), nullptr};
     if (state.issue) {
       state.expected = state.issue->after;
     } else if (stored.current) {
-      state.expected = summarize(stored.current->certificate);
+      state.expected = summary_of(stored.current->certificate);
     } else {
       return;  // held back by a backoff with nothing stored to deploy
     }
@@ -144,8 +145,8 @@ class Planner {
     action.kind = ActionKind::issue;
     action.domain = domain.domain;
     action.reason = *reason;
-    if (stored.current) action.before = summarize(stored.current->certificate);
-    action.after = CertificateSummary{"", configured_names(domain), std::nullopt, domain.key_type};
+    if (stored.current) action.before = summary_of(stored.current->certificate);
+    action.after = share_summary(CertificateSummary{"", configured_names(domain), std::nullopt, domain.key_type});
     action.new_key = stored.current.has_value();
     issues_.push_back(action);
     return action;
@@ -198,7 +199,7 @@ class Planner {
     if (!files.deployed) {
       return Reason{ReasonCode::not_present, server + " has no certificate for " + domain};
     }
-    const std::string& in_files = files.deployed->certificate.fingerprint;
+    const std::string& in_files = files.deployed->certificate->fingerprint;
     if (in_files != state.expected->fingerprint) {
       return Reason{ReasonCode::file_drift, server + " holds " + short_fingerprint(in_files) +
                                                 " but the store has " +
@@ -226,9 +227,9 @@ class Planner {
     deploy.server = server;
     if (state.issue) deploy.depends_on = {state.issue->id};
     deploy.reason = reason;
-    if (files.deployed) deploy.before = summarize(files.deployed->certificate);
+    if (files.deployed) deploy.before = summary_of(files.deployed->certificate);
     deploy.after = state.expected;
-    work.deploys.push_back(deploy);
+    work.deploys.push_back(std::move(deploy));
 
     if (!work.reload_code) work.reload_code = reason.code;
     add_verify(work, state, server, reason, served_summary(server, domain));
@@ -247,7 +248,7 @@ class Planner {
     if (!served->second.leaf) return;
 
     const std::string& serving = served->second.leaf->fingerprint;
-    const std::string& in_files = files.deployed->certificate.fingerprint;
+    const std::string& in_files = files.deployed->certificate->fingerprint;
     if (serving == in_files) return;
 
     Reason reason{ReasonCode::served_mismatch, server + " serves " + short_fingerprint(serving) +
@@ -255,11 +256,11 @@ class Planner {
     ServerWork& work = work_[server];
     if (!work.reload_code) work.reload_code = reason.code;
     work.served_notes.push_back(domain + ": " + reason.message);
-    add_verify(work, state, server, reason, summarize(*served->second.leaf));
+    add_verify(work, state, server, reason, summary_of(served->second.leaf));
   }
 
   static void add_verify(ServerWork& work, const DomainState& state, const std::string& server,
-                         const Reason& reason, std::optional<CertificateSummary> served) {
+                         const Reason& reason, SharedSummary served) {
     const std::string& domain = state.config->domain;
     Action verify;
     verify.id = verify_id(domain, server);
@@ -270,14 +271,22 @@ class Planner {
     verify.reason = reason;
     verify.before = std::move(served);
     verify.after = state.expected;
-    work.verifies.push_back(verify);
+    work.verifies.push_back(std::move(verify));
   }
 
-  std::optional<CertificateSummary> served_summary(const std::string& server, const std::string& domain) const {
+  SharedSummary served_summary(const std::string& server, const std::string& domain) {
     const ServerObservation& observation = observed_.servers.at(server);
     auto served = observation.served.find(domain);
-    if (served == observation.served.end() || !served->second.leaf) return std::nullopt;
-    return summarize(*served->second.leaf);
+    if (served == observation.served.end() || !served->second.leaf) return nullptr;
+    return summary_of(served->second.leaf);
+  }
+
+  // Returns one summary per distinct certificate, so that the actions naming
+  // a certificate on many servers share its summary as they share its facts.
+  SharedSummary summary_of(const SharedFacts& facts) {
+    SharedSummary& summary = summaries_[facts.get()];
+    if (!summary) summary = share_summary(summarize(*facts));
+    return summary;
   }
 
   Action make_reload(const std::string& server, const ServerWork& work) const {
@@ -316,15 +325,27 @@ class Planner {
     plan.scope_servers = sorted(scope_.only_servers);
     plan.warnings = collect_warnings();
 
+    // The actions are moved, not copied, into a plan sized once, because on
+    // a large fleet they are most of the planner's memory.
+    std::size_t count = issues_.size();
+    for (const auto& [server, work] : work_) count += work.deploys.size() + 1 + work.verifies.size();
+    plan.actions.reserve(count);
+
     auto by_domain = [](const Action& a, const Action& b) { return a.domain < b.domain; };
+    auto move_into_plan = [&plan](std::vector<Action>& actions) {
+      plan.actions.insert(plan.actions.end(), std::make_move_iterator(actions.begin()),
+                          std::make_move_iterator(actions.end()));
+      actions.clear();
+    };
     std::sort(issues_.begin(), issues_.end(), by_domain);
-    plan.actions = issues_;
+    move_into_plan(issues_);
     for (auto& [server, work] : work_) {
       std::sort(work.deploys.begin(), work.deploys.end(), by_domain);
       std::sort(work.verifies.begin(), work.verifies.end(), by_domain);
-      plan.actions.insert(plan.actions.end(), work.deploys.begin(), work.deploys.end());
-      plan.actions.push_back(make_reload(server, work));
-      plan.actions.insert(plan.actions.end(), work.verifies.begin(), work.verifies.end());
+      Action reload = make_reload(server, work);
+      move_into_plan(work.deploys);
+      plan.actions.push_back(std::move(reload));
+      move_into_plan(work.verifies);
     }
     return plan;
   }
@@ -352,6 +373,7 @@ class Planner {
   PlanScope scope_;
 
   std::vector<Action> issues_;
+  std::unordered_map<const CertificateFacts*, SharedSummary> summaries_;
   std::map<std::string, ServerWork> work_;           // sorted by server name
   std::map<std::string, std::string> unreachable_;   // server -> error
   std::vector<std::string> scope_warnings_;

@@ -40,13 +40,13 @@ MetricFamilies certificate_metrics(const ObservedState& observed, TimePoint now)
 
   for (const auto& [domain, observation] : observed.store) {
     if (!observation.current) continue;
-    store.samples.push_back({{{"domain", domain}}, days_left(observation.current->certificate.not_after, now)});
+    store.samples.push_back({{{"domain", domain}}, days_left(observation.current->certificate->not_after, now)});
   }
   for (const auto& [server, observation] : observed.servers) {
     for (const auto& [domain, files] : observation.files) {
       if (!files.deployed) continue;
       deployed.samples.push_back(
-          {{{"domain", domain}, {"server", server}}, days_left(files.deployed->certificate.not_after, now)});
+          {{{"domain", domain}, {"server", server}}, days_left(files.deployed->certificate->not_after, now)});
     }
     for (const auto& [domain, probe] : observation.served) {
       if (!probe.leaf) continue;

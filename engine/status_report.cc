@@ -16,7 +16,7 @@ std::string store_state(const DomainConfig& domain, const StoreObservation& stor
                         TimePoint now) {
   if (!stored.error.empty()) return "error";
   if (!stored.current) return "missing";
-  const CertificateFacts& certificate = stored.current->certificate;
+  const CertificateFacts& certificate = *stored.current->certificate;
   RenewalInputs inputs{certificate.not_before, certificate.not_after,
                        renewal_threshold_days(domain, default_days), now};
   switch (decide_renewal(inputs).verdict) {
@@ -85,8 +85,8 @@ ServerStatus server_status(const std::string& server, const std::string& domain,
   if (auto entry = observation.served.find(domain); entry != observation.served.end()) served = &entry->second;
 
   if (files.deployed) {
-    status.deployed_fingerprint = files.deployed->certificate.fingerprint;
-    status.not_after = files.deployed->certificate.not_after;
+    status.deployed_fingerprint = files.deployed->certificate->fingerprint;
+    status.not_after = files.deployed->certificate->not_after;
     status.days_left = days_until(*status.not_after, now);
   }
   if (served != nullptr && served->leaf) status.served_fingerprint = served->leaf->fingerprint;
@@ -105,8 +105,8 @@ DomainStatus domain_status(const DomainConfig& domain, const DesiredState& desir
   status.store_state = store_state(domain, stored, desired.settings.renewal_threshold_days.value, now);
   status.store_detail = stored.error;
   if (stored.current) {
-    status.store_fingerprint = stored.current->certificate.fingerprint;
-    status.not_after = stored.current->certificate.not_after;
+    status.store_fingerprint = stored.current->certificate->fingerprint;
+    status.not_after = stored.current->certificate->not_after;
     status.days_left = days_until(*status.not_after, now);
   }
 

@@ -45,7 +45,7 @@ StoreObservation observation_of(const PairReading& reading) {
   observation.error = reading.error;
   if (!reading.certificate) return observation;
 
-  observation.current = CertificateWithKey{*reading.certificate, reading.key_present,
+  observation.current = CertificateWithKey{share_facts(*reading.certificate), reading.key_present,
                                            reading.key_matches, reading.key_type};
   return observation;
 }

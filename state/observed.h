@@ -8,13 +8,14 @@
 #include <optional>
 #include <string>
 
-#include "state/certificate.h"
+#include "state/certificate_interner.h"
 
 namespace certplan {
 
-// A certificate with the state of its private key.
+// A certificate with the state of its private key. `certificate` is never
+// null, and servers with the same certificate share its facts.
 struct CertificateWithKey {
-  CertificateFacts certificate;
+  SharedFacts certificate;
   bool key_present = false;
   bool key_matches = false;           // the key's public key equals the certificate's
   std::optional<KeyType> key_type;    // of the private key, when present
@@ -38,7 +39,7 @@ struct FilesObservation {
 
 // The certificate one server presents on its HTTPS port for one domain (SNI).
 struct ServedObservation {
-  std::optional<CertificateFacts> leaf;
+  SharedFacts leaf;   // null when nothing was served
   std::string error;  // handshake or connection failure
 };
 

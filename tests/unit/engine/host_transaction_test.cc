@@ -228,7 +228,8 @@ BOOST_AUTO_TEST_CASE(rollback_beside_served_drift) {
   verify.kind = ActionKind::verify;
   verify.domain = "example.org";
   verify.server = "web-01";
-  verify.before = CertificateSummary{fleet.old_fingerprints["example.org"], {"example.org"}, std::nullopt, std::nullopt};
+  verify.before = share_summary(
+      CertificateSummary{fleet.old_fingerprints["example.org"], {"example.org"}, std::nullopt, std::nullopt});
   plan.actions.push_back(verify);
 
   auto context = fleet.context();

@@ -94,10 +94,10 @@ BOOST_AUTO_TEST_CASE(malformed_text_is_rejected) {
 
 BOOST_AUTO_TEST_CASE(certificate_days_per_domain_and_server) {
   ObservedState observed;
-  observed.store["example.com"].current = CertificateWithKey{expiring_in(24h * 60), true, true, KeyType::ec256};
+  observed.store["example.com"].current = CertificateWithKey{share_facts(expiring_in(24h * 60)), true, true, KeyType::ec256};
   observed.store["broken.example"].error = "unreadable";
-  observed.servers["web-01"].files["example.com"].deployed = CertificateWithKey{expiring_in(36h), true, true, {}};
-  observed.servers["web-01"].served["example.com"].leaf = expiring_in(-12h);
+  observed.servers["web-01"].files["example.com"].deployed = CertificateWithKey{share_facts(expiring_in(36h)), true, true, {}};
+  observed.servers["web-01"].served["example.com"].leaf = share_facts(expiring_in(-12h));
   observed.servers["web-02"].served["example.com"].error = "connection refused";
 
   const std::string text = render_metrics(certificate_metrics(observed, now));

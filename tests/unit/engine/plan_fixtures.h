@@ -53,7 +53,7 @@ enum class KeyState { matching, missing, mismatched };
 
 inline CertificateWithKey with_key(const CertificateFacts& facts, KeyState state = KeyState::matching) {
   CertificateWithKey entry;
-  entry.certificate = facts;
+  entry.certificate = share_facts(facts);
   entry.key_present = state != KeyState::missing;
   entry.key_matches = state == KeyState::matching;
   if (entry.key_present) entry.key_type = facts.key_type;
@@ -115,7 +115,7 @@ inline void place(ObservedState& observed, const std::string& server, const std:
   ServerObservation& observation = observed.servers[server];
   observation.reachable = true;
   observation.files[domain].deployed = with_key(facts);
-  observation.served[domain].leaf = facts;
+  observation.served[domain].leaf = share_facts(facts);
 }
 
 // A server that could not be observed, with `error` as the reason.

@@ -32,8 +32,8 @@ Plan sample_plan() {
   issue.kind = ActionKind::issue;
   issue.domain = "example.com";
   issue.reason = Reason{ReasonCode::renewal_due, "expires 2027-01-02 00:00 UTC, 12 days left, threshold 30"};
-  issue.before = CertificateSummary{"9c:11:20:02", {"example.com"}, at("2027-01-02T00:00:00Z"), KeyType::ec256};
-  issue.after = CertificateSummary{"", {"example.com"}, std::nullopt, KeyType::rsa2048};
+  issue.before = share_summary(CertificateSummary{"9c:11:20:02", {"example.com"}, at("2027-01-02T00:00:00Z"), KeyType::ec256});
+  issue.after = share_summary(CertificateSummary{"", {"example.com"}, std::nullopt, KeyType::rsa2048});
   issue.new_key = true;
 
   Action reload;
@@ -78,8 +78,8 @@ std::string format_error_of(const json& document) {
   return "no error";
 }
 
-bool same_summary(const std::optional<CertificateSummary>& a, const std::optional<CertificateSummary>& b) {
-  if (a.has_value() != b.has_value()) return false;
+bool same_summary(const SharedSummary& a, const SharedSummary& b) {
+  if ((a == nullptr) != (b == nullptr)) return false;
   if (!a) return true;
   return a->fingerprint == b->fingerprint && a->names == b->names && a->not_after == b->not_after &&
          a->key_type == b->key_type;

@@ -135,7 +135,7 @@ BOOST_AUTO_TEST_CASE(text_of_file_drift) {
 BOOST_AUTO_TEST_CASE(text_of_served_mismatch) {
   auto desired = two_server_desired();
   auto observed = all_in_place(desired, valid_certificate());
-  observed.servers["webserver-02"].served["example.com"].leaf = older_certificate();
+  observed.servers["webserver-02"].served["example.com"].leaf = share_facts(older_certificate());
   std::string expected =
       "Symbols:\n"
       "    ~ update in place\n"
@@ -250,7 +250,7 @@ BOOST_AUTO_TEST_CASE(text_of_empty_plan_with_warning) {
 BOOST_AUTO_TEST_CASE(text_with_ansi_color) {
   auto desired = two_server_desired();
   auto observed = all_in_place(desired, valid_certificate());
-  observed.servers["webserver-02"].served["example.com"].leaf = older_certificate();
+  observed.servers["webserver-02"].served["example.com"].leaf = share_facts(older_certificate());
   std::string expected =
       "Symbols:\n"
       "    \x1b[33m~\x1b[0m update in place\n"

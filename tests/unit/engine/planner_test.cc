@@ -63,8 +63,8 @@ BOOST_AUTO_TEST_CASE(new_domain_issued_and_deployed_everywhere) {
   BOOST_TEST(issue.reason.code == ReasonCode::not_present);
   BOOST_TEST(issue.reason.message == "the local store has no certificate for example.com");
   BOOST_TEST(!issue.new_key);
-  BOOST_TEST(!issue.before.has_value());
-  BOOST_REQUIRE(issue.after.has_value());
+  BOOST_TEST(!issue.before);
+  BOOST_REQUIRE(issue.after);
   BOOST_TEST(issue.after->fingerprint == "");
   BOOST_TEST(issue.after->names == (Ids{"example.com", "www.example.com"}), boost::test_tools::per_element());
   BOOST_TEST((issue.after->key_type == KeyType::ec256));
@@ -76,8 +76,8 @@ BOOST_AUTO_TEST_CASE(new_domain_issued_and_deployed_everywhere) {
   BOOST_TEST(deploy.reason.code == ReasonCode::not_present);
   BOOST_TEST(deploy.reason.message == "webserver-02 receives the certificate from issue:example.com");
   BOOST_TEST(deploy.depends_on == (Ids{"issue:example.com"}), boost::test_tools::per_element());
-  BOOST_TEST(!deploy.before.has_value());
-  BOOST_REQUIRE(deploy.after.has_value());
+  BOOST_TEST(!deploy.before);
+  BOOST_REQUIRE(deploy.after);
   BOOST_TEST(deploy.after->fingerprint == "");
 
   const Action& reload = require_action(plan, "reload:webserver-02");
@@ -98,19 +98,19 @@ BOOST_AUTO_TEST_CASE(renewal_due_replaces_with_new_key) {
   BOOST_TEST(issue.reason.code == ReasonCode::renewal_due);
   BOOST_TEST(issue.reason.message == "expires 2027-01-02 00:00 UTC, 12 days left, threshold 30");
   BOOST_TEST(issue.new_key);
-  BOOST_REQUIRE(issue.before.has_value());
+  BOOST_REQUIRE(issue.before);
   BOOST_TEST(issue.before->fingerprint == "9c:11:20:02");
   BOOST_TEST((issue.before->not_after == at("2027-01-02T00:00:00Z")));
 
   const Action& deploy = require_action(plan, "deploy:example.com@webserver-01");
   BOOST_TEST(deploy.reason.code == ReasonCode::renewal_due);
-  BOOST_REQUIRE(deploy.before.has_value());
+  BOOST_REQUIRE(deploy.before);
   BOOST_TEST(deploy.before->fingerprint == "9c:11:20:02");
 
   const Action& verify = require_action(plan, "verify:example.com@webserver-01");
-  BOOST_REQUIRE(verify.before.has_value());
+  BOOST_REQUIRE(verify.before);
   BOOST_TEST(verify.before->fingerprint == "9c:11:20:02");
-  BOOST_REQUIRE(verify.after.has_value());
+  BOOST_REQUIRE(verify.after);
   BOOST_TEST(verify.after->fingerprint == "");
 }
 
@@ -143,7 +143,7 @@ BOOST_AUTO_TEST_CASE(names_changed_lists_added_and_removed) {
   const Action& issue = require_action(plan, "issue:example.com");
   BOOST_TEST(issue.reason.code == ReasonCode::names_changed);
   BOOST_TEST(issue.reason.message == "names in domains.yaml changed: added api.example.com; removed old.example.com");
-  BOOST_REQUIRE(issue.after.has_value());
+  BOOST_REQUIRE(issue.after);
   BOOST_TEST(issue.after->names == (Ids{"api.example.com", "example.com", "www.example.com"}),
              boost::test_tools::per_element());
 }
@@ -184,7 +184,7 @@ BOOST_AUTO_TEST_CASE(key_mismatch_on_server_redeploys_there) {
   BOOST_TEST(deploy.reason.message ==
              "webserver-02 holds a private key for example.com that does not match its certificate");
   BOOST_TEST(deploy.depends_on.empty());
-  BOOST_REQUIRE(deploy.after.has_value());
+  BOOST_REQUIRE(deploy.after);
   BOOST_TEST(deploy.after->fingerprint == "3f:2a:10:01");
 }
 
@@ -200,7 +200,7 @@ BOOST_AUTO_TEST_CASE(file_drift_redeploys_store_certificate) {
   const Action& deploy = plan.actions.front();
   BOOST_TEST(deploy.reason.code == ReasonCode::file_drift);
   BOOST_TEST(deploy.reason.message == "webserver-01 holds 9c:11:… but the store has 3f:2a:…");
-  BOOST_REQUIRE(deploy.before.has_value());
+  BOOST_REQUIRE(deploy.before);
   BOOST_TEST(deploy.before->fingerprint == "9c:11:20:02");
   BOOST_TEST(plan.actions[1].reason.code == ReasonCode::file_drift);
 }
@@ -221,7 +221,7 @@ BOOST_AUTO_TEST_CASE(missing_files_on_one_server) {
 BOOST_AUTO_TEST_CASE(served_mismatch_reloads_without_deploy) {
   auto desired = two_server_desired();
   auto observed = all_in_place(desired, valid_certificate());
-  observed.servers["webserver-01"].served["example.com"].leaf = older_certificate();
+  observed.servers["webserver-01"].served["example.com"].leaf = share_facts(older_certificate());
   Plan plan = plan_for(desired, observed);
 
   BOOST_TEST(action_ids(plan) == (Ids{"reload:webserver-01", "verify:example.com@webserver-01"}),
@@ -233,9 +233,9 @@ BOOST_AUTO_TEST_CASE(served_mismatch_reloads_without_deploy) {
 
   const Action& verify = plan.actions[1];
   BOOST_TEST(verify.reason.message == "webserver-01 serves 9c:11:… but its files hold 3f:2a:…");
-  BOOST_REQUIRE(verify.before.has_value());
+  BOOST_REQUIRE(verify.before);
   BOOST_TEST(verify.before->fingerprint == "9c:11:20:02");
-  BOOST_REQUIRE(verify.after.has_value());
+  BOOST_REQUIRE(verify.after);
   BOOST_TEST(verify.after->fingerprint == "3f:2a:10:01");
 }
 
@@ -401,7 +401,9 @@ BOOST_AUTO_TEST_CASE(digests_ignore_times_but_not_content) {
   auto before = digest_observations(desired, observed, PlanScope{});
 
   auto later = observed;
-  later.servers["webserver-01"].files["example.com"].deployed->certificate.not_after = at("2030-01-01T00:00:00Z");
+  CertificateFacts later_facts = valid_certificate();
+  later_facts.not_after = at("2030-01-01T00:00:00Z");
+  later.servers["webserver-01"].files["example.com"].deployed->certificate = share_facts(later_facts);
   auto after_time_change = digest_observations(desired, later, PlanScope{});
   BOOST_TEST(after_time_change.host_digests.at("webserver-01") == before.host_digests.at("webserver-01"));
 

@@ -27,7 +27,7 @@ BOOST_AUTO_TEST_CASE(observes_store_files_and_served) {
   BOOST_REQUIRE(observed.store.contains("example.com"));
   const auto& stored = observed.store.at("example.com").current;
   BOOST_REQUIRE(stored.has_value());
-  BOOST_TEST(stored->certificate.fingerprint == fleet.new_fingerprints["example.com"]);
+  BOOST_TEST(stored->certificate->fingerprint == fleet.new_fingerprints["example.com"]);
 
   BOOST_REQUIRE_EQUAL(observed.servers.size(), 2u);
   for (const std::string server : {"web-01", "web-02"}) {
@@ -38,12 +38,12 @@ BOOST_AUTO_TEST_CASE(observes_store_files_and_served) {
       const FilesObservation& files = observation.files.at("example.com");
       BOOST_TEST(files.error == "");
       BOOST_REQUIRE(files.deployed.has_value());
-      BOOST_TEST(files.deployed->certificate.fingerprint == fleet.old_fingerprints["example.com"]);
+      BOOST_TEST(files.deployed->certificate->fingerprint == fleet.old_fingerprints["example.com"]);
       BOOST_TEST(files.deployed->key_present);
       BOOST_TEST(files.deployed->key_matches);
       BOOST_TEST((files.deployed->key_type == KeyType::ec256));
       const ServedObservation& served = observation.served.at("example.com");
-      BOOST_REQUIRE(served.leaf.has_value());
+      BOOST_REQUIRE(served.leaf);
       BOOST_TEST(served.leaf->fingerprint == fleet.old_fingerprints["example.com"]);
     }
   }
@@ -52,6 +52,22 @@ BOOST_AUTO_TEST_CASE(observes_store_files_and_served) {
   const std::vector<std::string> expected = {"read " + cert_file_of("example.com"),
                                              "read " + key_file_of("example.com")};
   BOOST_TEST(operations == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(servers_with_the_same_certificate_share_its_facts) {
+  // Both servers store and serve the same old certificate, so the
+  // observation keeps its facts once.
+  Fleet fleet;
+  const ObservedState observed = observe_fleet(fleet);
+
+  const ServerObservation& first = observed.servers.at("web-01");
+  const ServerObservation& second = observed.servers.at("web-02");
+  BOOST_REQUIRE(first.files.at("example.com").deployed.has_value());
+  BOOST_REQUIRE(second.files.at("example.com").deployed.has_value());
+  const SharedFacts& deployed = first.files.at("example.com").deployed->certificate;
+  BOOST_TEST(deployed.get() == second.files.at("example.com").deployed->certificate.get());
+  BOOST_TEST(deployed.get() == first.served.at("example.com").leaf.get());
+  BOOST_TEST(deployed.get() == second.served.at("example.com").leaf.get());
 }
 
 BOOST_AUTO_TEST_CASE(key_of_another_certificate) {
@@ -104,7 +120,7 @@ BOOST_AUTO_TEST_CASE(probe_failure_recorded) {
   const ObservedState observed = observe_fleet(fleet);
 
   const ServedObservation& served = observed.servers.at("web-01").served.at("example.com");
-  BOOST_TEST(!served.leaf.has_value());
+  BOOST_TEST(!served.leaf);
   BOOST_TEST(served.error == "handshake timed out");
 }
 
@@ -114,7 +130,7 @@ BOOST_AUTO_TEST_CASE(wildcard_probed_with_check_name) {
   const ObservedState observed = observe_fleet(fleet);
 
   const ServedObservation& served = observed.servers.at("web-01").served.at("*.example.net");
-  BOOST_REQUIRE(served.leaf.has_value());
+  BOOST_REQUIRE(served.leaf);
   BOOST_TEST(served.leaf->fingerprint == fleet.old_fingerprints["*.example.net"]);
   BOOST_TEST(observed.servers.at("web-01").files.at("*.example.net").deployed.has_value());
 }

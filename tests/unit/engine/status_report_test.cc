@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(status_of_unreachable_server_and_renewal) {
 BOOST_AUTO_TEST_CASE(status_drift_when_serving_other_certificate) {
   auto desired = two_server_desired();
   auto observed = all_in_place(desired, valid_certificate());
-  observed.servers["webserver-02"].served["example.com"].leaf = older_certificate();
+  observed.servers["webserver-02"].served["example.com"].leaf = share_facts(older_certificate());
   auto status = collect_status(desired, observed, test_now());
 
   const ServerStatus& server = status[0].servers[1];

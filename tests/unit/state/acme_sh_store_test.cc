@@ -98,8 +98,8 @@ BOOST_AUTO_TEST_CASE(store_round_trip) {
   const StoreObservation observation = store.observe("example.com");
   BOOST_TEST(observation.error == "");
   BOOST_TEST_REQUIRE(observation.current.has_value());
-  BOOST_TEST(observation.current->certificate.fingerprint == pair.fingerprint);
-  BOOST_TEST(observation.current->certificate.chain_length == 2);
+  BOOST_TEST(observation.current->certificate->fingerprint == pair.fingerprint);
+  BOOST_TEST(observation.current->certificate->chain_length == 2);
   BOOST_TEST(observation.current->key_present);
   BOOST_TEST(observation.current->key_matches);
   BOOST_TEST((observation.current->key_type == KeyType::ec256));
@@ -176,7 +176,7 @@ BOOST_AUTO_TEST_CASE(second_save_links_previous_pair) {
 
   const StoreObservation observation = store.observe("example.com");
   BOOST_TEST_REQUIRE(observation.current.has_value());
-  BOOST_TEST(observation.current->certificate.fingerprint == second.fingerprint);
+  BOOST_TEST(observation.current->certificate->fingerprint == second.fingerprint);
 }
 
 BOOST_AUTO_TEST_CASE(interrupted_save_keeps_usable_pair) {
@@ -206,7 +206,7 @@ BOOST_AUTO_TEST_CASE(interrupted_save_keeps_usable_pair) {
       const StoreInspection inspection = store.inspect("example.com");
       BOOST_TEST(inspection.observation.error == "");
       BOOST_TEST_REQUIRE(inspection.observation.current.has_value());
-      BOOST_TEST(inspection.observation.current->certificate.fingerprint == expected);
+      BOOST_TEST(inspection.observation.current->certificate->fingerprint == expected);
       BOOST_TEST(inspection.observation.current->key_present);
       BOOST_TEST(inspection.observation.current->key_matches);
 
@@ -234,7 +234,7 @@ BOOST_AUTO_TEST_CASE(interrupted_save_keeps_usable_pair) {
       BOOST_TEST_REQUIRE(store.save("example.com", next_pair.files).has_value());
       const StoreObservation after = store.observe("example.com");
       BOOST_TEST_REQUIRE(after.current.has_value());
-      BOOST_TEST(after.current->certificate.fingerprint == next_pair.fingerprint);
+      BOOST_TEST(after.current->certificate->fingerprint == next_pair.fingerprint);
       BOOST_TEST(read_text(directory / "fullchain.cer.previous") == chosen.files.fullchain_pem);
       BOOST_TEST((read_text(directory / "example.com.key.previous") ==
                   chosen.files.key_pem.reveal()));
@@ -277,7 +277,7 @@ BOOST_AUTO_TEST_CASE(mismatched_key_without_previous) {
   const StoreObservation observation = store.observe("example.com");
   BOOST_TEST(observation.error == "");
   BOOST_TEST_REQUIRE(observation.current.has_value());
-  BOOST_TEST(observation.current->certificate.fingerprint == certificate_pair.fingerprint);
+  BOOST_TEST(observation.current->certificate->fingerprint == certificate_pair.fingerprint);
   BOOST_TEST(observation.current->key_present);
   BOOST_TEST(!observation.current->key_matches);
 
@@ -321,7 +321,7 @@ BOOST_AUTO_TEST_CASE(acme_sh_ecc_directory_read) {
   const StoreInspection inspection = store.inspect("example.com");
   BOOST_TEST(inspection.directory == base.path / "example.com_ecc");
   BOOST_TEST_REQUIRE(inspection.observation.current.has_value());
-  BOOST_TEST(inspection.observation.current->certificate.fingerprint == pair.fingerprint);
+  BOOST_TEST(inspection.observation.current->certificate->fingerprint == pair.fingerprint);
   BOOST_TEST(inspection.observation.current->key_matches);
   BOOST_TEST((inspection.observation.current->key_type == KeyType::ec384));
 
@@ -340,7 +340,7 @@ BOOST_AUTO_TEST_CASE(acme_sh_literal_wildcard_read) {
   const StoreInspection inspection = store.inspect("*.example.com");
   BOOST_TEST(inspection.directory == base.path / "*.example.com");
   BOOST_TEST_REQUIRE(inspection.observation.current.has_value());
-  BOOST_TEST(inspection.observation.current->certificate.fingerprint == pair.fingerprint);
+  BOOST_TEST(inspection.observation.current->certificate->fingerprint == pair.fingerprint);
   BOOST_TEST(inspection.observation.current->key_matches);
 }
 
@@ -354,7 +354,7 @@ BOOST_AUTO_TEST_CASE(acme_sh_wildcard_ecc_read) {
   const StoreInspection inspection = store.inspect("*.example.com");
   BOOST_TEST(inspection.directory == base.path / "*.example.com_ecc");
   BOOST_TEST_REQUIRE(inspection.observation.current.has_value());
-  BOOST_TEST(inspection.observation.current->certificate.fingerprint == pair.fingerprint);
+  BOOST_TEST(inspection.observation.current->certificate->fingerprint == pair.fingerprint);
 }
 
 BOOST_AUTO_TEST_CASE(own_directory_wins_over_acme_sh) {
@@ -369,7 +369,7 @@ BOOST_AUTO_TEST_CASE(own_directory_wins_over_acme_sh) {
   const StoreInspection inspection = store.inspect("*.example.com");
   BOOST_TEST(inspection.directory == base.path / "_wildcard.example.com");
   BOOST_TEST_REQUIRE(inspection.observation.current.has_value());
-  BOOST_TEST(inspection.observation.current->certificate.fingerprint == own_pair.fingerprint);
+  BOOST_TEST(inspection.observation.current->certificate->fingerprint == own_pair.fingerprint);
 }
 
 BOOST_AUTO_TEST_CASE(key_only_directory_is_skipped) {
@@ -386,7 +386,7 @@ BOOST_AUTO_TEST_CASE(key_only_directory_is_skipped) {
   const StoreInspection inspection = store.inspect("example.com");
   BOOST_TEST(inspection.directory == base.path / "example.com_ecc");
   BOOST_TEST_REQUIRE(inspection.observation.current.has_value());
-  BOOST_TEST(inspection.observation.current->certificate.fingerprint == acme_sh_pair.fingerprint);
+  BOOST_TEST(inspection.observation.current->certificate->fingerprint == acme_sh_pair.fingerprint);
 }
 
 BOOST_AUTO_TEST_CASE(unreadable_certificate_error) {

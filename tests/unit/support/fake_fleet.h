@@ -166,7 +166,7 @@ struct Fleet {
       deploy.server = server;
       if (with_issue) deploy.depends_on = {"issue:" + domain};
       deploy.reason = {ReasonCode::renewal_due, "renewal due"};
-      deploy.before = CertificateSummary{old_fingerprints.at(domain), {domain}, std::nullopt, std::nullopt};
+      deploy.before = share_summary(CertificateSummary{old_fingerprints.at(domain), {domain}, std::nullopt, std::nullopt});
       plan.actions.push_back(deploy);
     }
     Action reload;
@@ -180,7 +180,7 @@ struct Fleet {
       verify.kind = ActionKind::verify;
       verify.domain = domain;
       verify.server = server;
-      verify.before = CertificateSummary{old_fingerprints.at(domain), {domain}, std::nullopt, std::nullopt};
+      verify.before = share_summary(CertificateSummary{old_fingerprints.at(domain), {domain}, std::nullopt, std::nullopt});
       plan.actions.push_back(verify);
     }
   }

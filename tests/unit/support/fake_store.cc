@@ -28,11 +28,11 @@ StoreObservation FakeStore::observe(const std::string& domain) {
     return observation;
   }
   CertificateWithKey current;
-  current.certificate = std::move(facts.value());
+  current.certificate = share_facts(std::move(facts.value()));
   if (auto key = parse_private_key(loaded.value().key_pem)) {
     current.key_present = true;
     current.key_type = key_type_of(key.value());
-    current.key_matches = public_key_fingerprint(key.value()) == current.certificate.public_key_fingerprint;
+    current.key_matches = public_key_fingerprint(key.value()) == current.certificate->public_key_fingerprint;
   }
   observation.current = std::move(current);
   return observation;
