@@ -145,7 +145,7 @@ Result<std::string> AcmeRenewalInfo::renewal_info_url() {
   if (renewal_info_url_) return *renewal_info_url_;
   if (directory_error_) return *directory_error_;
 
-  http::HttpClient http(http::HttpOptions{options_.ca_bundle});
+  http::HttpClient http(http::HttpOptions{options_.ca_bundle, options_.timeout});
   AcmeClient client(http, options_.directory_url, std::chrono::steady_clock::now() + options_.timeout);
   auto fetched = client.fetch_directory();
   if (fetched.has_error()) {
@@ -158,10 +158,6 @@ Result<std::string> AcmeRenewalInfo::renewal_info_url() {
 }
 
 Result<std::optional<RenewalWindow>> AcmeRenewalInfo::fetch(const std::string& fullchain_pem) {
-  auto base_url = renewal_info_url();
-  if (base_url.has_error()) return base_url.error();
-  if (base_url.value().empty()) return std::optional<RenewalWindow>{};
-
   auto certificate_id = renewal_certificate_id(fullchain_pem);
   if (certificate_id.has_error()) return certificate_id.error();
 
@@ -170,11 +166,15 @@ Result<std::optional<RenewalWindow>> AcmeRenewalInfo::fetch(const std::string& f
     return std::optional<RenewalWindow>{std::move(*cached)};
   }
 
+  auto base_url = renewal_info_url();
+  if (base_url.has_error()) return base_url.error();
+  if (base_url.value().empty()) return std::optional<RenewalWindow>{};
+
   std::string url = base_url.value();
   if (!url.ends_with('/')) url += '/';
   url += certificate_id.value();
 
-  http::HttpClient http(http::HttpOptions{options_.ca_bundle});
+  http::HttpClient http(http::HttpOptions{options_.ca_bundle, options_.timeout});
   auto sent = http.send(http::HttpRequest{"GET", url, {}, ""});
   if (sent.has_error()) return sent.error().with_context("renewalInfo");
   const http::HttpResponse& response = sent.value();

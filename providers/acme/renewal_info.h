@@ -32,11 +32,14 @@ struct AcmeRenewalInfoOptions {
   // Windows are cached under {state_dir}/renewal-info while the CA's
   // Retry-After lasts; nothing is cached when empty.
   std::filesystem::path state_dir;
-  std::chrono::seconds timeout{60};  // for the directory and one window together
+  // Per request. A plan without a window falls back to the days left, so a
+  // CA that does not respond delays a plan by this much at most, once.
+  std::chrono::seconds timeout{10};
 };
 
-// Asks the ACME CA of `options.directory_url` for renewal windows. The
-// directory is fetched once, on the first fetch(); when that fails, every
+// Asks the ACME CA of `options.directory_url` for renewal windows. A window
+// still cached is returned without a request. The directory is fetched
+// once, when the first window is not cached. When that fails, every later
 // fetch() returns the same error without asking again.
 class AcmeRenewalInfo final : public RenewalInfoSource {
  public:

@@ -1,8 +1,20 @@
 #include "providers/acme/renewal_info.h"
 
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <openssl/bn.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
 
 #include <boost/test/unit_test.hpp>
 
@@ -56,6 +68,82 @@ std::string certificate_pem(const std::string& serial_hex, const std::string& ke
 }
 
 TimePoint at(const std::string& text) { return parse_rfc3339(text).value(); }
+
+// A CA that accepts connections on a loopback port and never sends a byte,
+// as a CA behind a stalled proxy would. Counts the connections it accepted.
+class SilentServer {
+ public:
+  SilentServer() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    BOOST_REQUIRE(listener_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    BOOST_REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    BOOST_REQUIRE(::listen(listener_, 8) == 0);
+    socklen_t length = sizeof address;
+    BOOST_REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { accept_until_stopped(); });
+  }
+
+  ~SilentServer() {
+    stop_ = true;
+    thread_.join();
+    for (int connection : connections_) ::close(connection);
+    ::close(listener_);
+  }
+
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/dir"; }
+  int accepted() const { return accepted_; }
+
+ private:
+  void accept_until_stopped() {
+    while (!stop_) {
+      pollfd readable{listener_, POLLIN, 0};
+      if (::poll(&readable, 1, 50) <= 0) continue;
+      const int connection = ::accept(listener_, nullptr, nullptr);
+      if (connection < 0) continue;
+      connections_.push_back(connection);
+      ++accepted_;
+    }
+  }
+
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::vector<int> connections_;
+  std::thread thread_;
+};
+
+// A fresh state directory, removed again at the end of the test.
+struct StateDir {
+  StateDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "certplan-ari-XXXXXX").string();
+    BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path = pattern;
+  }
+  ~StateDir() { std::filesystem::remove_all(path); }
+  std::filesystem::path path;
+};
+
+// Writes a cached window in the documented cache format.
+void write_cached_window(const std::filesystem::path& state_dir, const std::string& certificate_id,
+                         const std::string& fetch_after) {
+  std::filesystem::create_directories(state_dir / "renewal-info");
+  std::ofstream file(state_dir / "renewal-info" / (certificate_id + ".json"));
+  file << R"({"fetch_after": ")" << fetch_after << R"(", "response": )"
+       << R"("{\"suggestedWindow\": {\"start\": \"2027-01-02T04:00:00Z\", \"end\": \"2027-01-03T04:00:00Z\"}}"})";
+}
+
+AcmeRenewalInfoOptions options_for(const SilentServer& server, const std::filesystem::path& state_dir) {
+  AcmeRenewalInfoOptions options;
+  options.directory_url = server.url();
+  options.state_dir = state_dir;
+  options.timeout = std::chrono::seconds(1);
+  return options;
+}
 
 }  // namespace
 
@@ -149,6 +237,47 @@ BOOST_AUTO_TEST_CASE(new_order_payload_members) {
   BOOST_TEST(full.at("profile") == "shortlived");
   BOOST_TEST(full.at("replaces") == "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
   BOOST_TEST(full.at("identifiers").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(unanswering_ca_is_asked_once) {
+  SilentServer server;
+  AcmeRenewalInfo source(options_for(server, {}));
+  const std::string pem = certificate_pem("0102", "0A0B");
+
+  const auto first = source.fetch(pem);
+  const auto second = source.fetch(pem);
+
+  BOOST_REQUIRE(first.has_error());
+  BOOST_TEST(static_cast<int>(first.error().kind) == static_cast<int>(ErrorKind::timed_out));
+  BOOST_REQUIRE(second.has_error());
+  BOOST_TEST(second.error().message == first.error().message);
+  BOOST_TEST(server.accepted() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(cached_window_needs_no_request) {
+  SilentServer server;
+  StateDir state;
+  write_cached_window(state.path, "Cgs.AQI", "2100-01-01T00:00:00Z");
+  AcmeRenewalInfo source(options_for(server, state.path));
+
+  const auto window = source.fetch(certificate_pem("0102", "0A0B"));
+
+  BOOST_REQUIRE_MESSAGE(window.has_value(), (window.has_error() ? window.error().message : ""));
+  BOOST_REQUIRE(window.value().has_value());
+  BOOST_TEST((window.value()->start == at("2027-01-02T04:00:00Z")));
+  BOOST_TEST(server.accepted() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(expired_cache_asks_the_ca) {
+  SilentServer server;
+  StateDir state;
+  write_cached_window(state.path, "Cgs.AQI", "2000-01-01T00:00:00Z");
+  AcmeRenewalInfo source(options_for(server, state.path));
+
+  const auto window = source.fetch(certificate_pem("0102", "0A0B"));
+
+  BOOST_TEST(window.has_error());
+  BOOST_TEST(server.accepted() == 1);
 }
 
 }  // namespace certplan
