@@ -20,6 +20,7 @@
 
 #include "engine/plan_time.h"
 #include "providers/acme/acme_order.h"
+#include "tests/unit/support/temporary_directory.h"
 
 namespace certplan {
 namespace {
@@ -115,17 +116,6 @@ class SilentServer {
   std::atomic<int> accepted_{0};
   std::vector<int> connections_;
   std::thread thread_;
-};
-
-// A fresh state directory, removed again at the end of the test.
-struct StateDir {
-  StateDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "certplan-ari-XXXXXX").string();
-    BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~StateDir() { std::filesystem::remove_all(path); }
-  std::filesystem::path path;
 };
 
 // Writes a cached window in the documented cache format.
@@ -256,9 +246,9 @@ BOOST_AUTO_TEST_CASE(unanswering_ca_is_asked_once) {
 
 BOOST_AUTO_TEST_CASE(cached_window_needs_no_request) {
   SilentServer server;
-  StateDir state;
-  write_cached_window(state.path, "Cgs.AQI", "2100-01-01T00:00:00Z");
-  AcmeRenewalInfo source(options_for(server, state.path));
+  testing::TemporaryDirectory state;
+  write_cached_window(state.path(), "Cgs.AQI", "2100-01-01T00:00:00Z");
+  AcmeRenewalInfo source(options_for(server, state.path()));
 
   const auto window = source.fetch(certificate_pem("0102", "0A0B"));
 
@@ -270,9 +260,9 @@ BOOST_AUTO_TEST_CASE(cached_window_needs_no_request) {
 
 BOOST_AUTO_TEST_CASE(expired_cache_asks_the_ca) {
   SilentServer server;
-  StateDir state;
-  write_cached_window(state.path, "Cgs.AQI", "2000-01-01T00:00:00Z");
-  AcmeRenewalInfo source(options_for(server, state.path));
+  testing::TemporaryDirectory state;
+  write_cached_window(state.path(), "Cgs.AQI", "2000-01-01T00:00:00Z");
+  AcmeRenewalInfo source(options_for(server, state.path()));
 
   const auto window = source.fetch(certificate_pem("0102", "0A0B"));
 

@@ -11,22 +11,12 @@
 #include "engine/planner.h"
 #include "plan_fixtures.h"
 #include "tests/unit/support/fake_clock.h"
+#include "tests/unit/support/temporary_directory.h"
 
 using namespace certplan;
 using certplan::testing::at;
 
 namespace {
-
-// A fresh state directory, removed again at the end of the test.
-struct StateDir {
-  StateDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "certplan-backoff-XXXXXX").string();
-    BOOST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~StateDir() { std::filesystem::remove_all(path); }
-  std::filesystem::path path;
-};
 
 const std::string kDigest = issue_config_digest({"example.com", "www.example.com"}, KeyType::ec256, "ionos");
 
@@ -86,24 +76,24 @@ BOOST_AUTO_TEST_CASE(warning_names_count_times_and_error) {
 }
 
 BOOST_AUTO_TEST_CASE(record_file_round_trip) {
-  StateDir state;
-  BOOST_TEST(!load_backoff(state.path, "*.example.com").value().has_value());
+  testing::TemporaryDirectory state;
+  BOOST_TEST(!load_backoff(state.path(), "*.example.com").value().has_value());
 
-  auto first = record_issue_failure(state.path, "*.example.com", kDigest, "failed once",
+  auto first = record_issue_failure(state.path(), "*.example.com", kDigest, "failed once",
                                     at("2026-12-04T01:00:00Z"));
   BOOST_REQUIRE(first.has_value());
-  auto second = record_issue_failure(state.path, "*.example.com", kDigest, "failed twice",
+  auto second = record_issue_failure(state.path(), "*.example.com", kDigest, "failed twice",
                                      at("2026-12-04T03:00:00Z"));
   BOOST_REQUIRE(second.has_value());
   BOOST_TEST(second.value().failures == 2);
 
-  const auto path = state.path / "backoff" / "_wildcard.example.com.json";
-  BOOST_TEST(backoff_path(state.path, "*.example.com") == path);
+  const auto path = state.path() / "backoff" / "_wildcard.example.com.json";
+  BOOST_TEST(backoff_path(state.path(), "*.example.com") == path);
   struct stat status {};
   BOOST_REQUIRE(::stat(path.c_str(), &status) == 0);
   BOOST_TEST((status.st_mode & 07777) == 0600u);
 
-  auto loaded = load_backoff(state.path, "*.example.com");
+  auto loaded = load_backoff(state.path(), "*.example.com");
   BOOST_REQUIRE(loaded.has_value());
   BOOST_REQUIRE(loaded.value().has_value());
   BOOST_TEST(loaded.value()->failures == 2);
@@ -112,23 +102,23 @@ BOOST_AUTO_TEST_CASE(record_file_round_trip) {
   BOOST_TEST(format_rfc3339(loaded.value()->last_failure) == "2026-12-04T03:00:00Z");
   BOOST_TEST(format_rfc3339(loaded.value()->next_attempt) == "2026-12-04T05:00:00Z");
 
-  auto records = load_backoff_records(state.path, {"*.example.com", "other.example.com"});
+  auto records = load_backoff_records(state.path(), {"*.example.com", "other.example.com"});
   BOOST_REQUIRE(records.has_value());
   BOOST_TEST(records.value().size() == 1u);
   BOOST_TEST(records.value().count("*.example.com") == 1u);
 
-  BOOST_REQUIRE(clear_backoff(state.path, "*.example.com").has_value());
+  BOOST_REQUIRE(clear_backoff(state.path(), "*.example.com").has_value());
   BOOST_TEST(!std::filesystem::exists(path));
-  BOOST_TEST(clear_backoff(state.path, "*.example.com").has_value());
+  BOOST_TEST(clear_backoff(state.path(), "*.example.com").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(invalid_record_is_reported) {
-  StateDir state;
-  std::filesystem::create_directories(state.path / "backoff");
-  const auto path = state.path / "backoff" / "example.com.json";
+  testing::TemporaryDirectory state;
+  std::filesystem::create_directories(state.path() / "backoff");
+  const auto path = state.path() / "backoff" / "example.com.json";
   std::ofstream(path) << "{\"version\": 7}";
 
-  auto loaded = load_backoff(state.path, "example.com");
+  auto loaded = load_backoff(state.path(), "example.com");
   BOOST_REQUIRE(loaded.has_error());
   BOOST_TEST((loaded.error().kind == ErrorKind::invalid));
   BOOST_TEST(loaded.error().message == "the backoff record " + path.string() +
@@ -136,7 +126,7 @@ BOOST_AUTO_TEST_CASE(invalid_record_is_reported) {
                                            "next issue");
 
   // A new failure replaces the unreadable record and starts the count anew.
-  auto recorded = record_issue_failure(state.path, "example.com", kDigest, "x", at("2026-12-04T01:00:00Z"));
+  auto recorded = record_issue_failure(state.path(), "example.com", kDigest, "x", at("2026-12-04T01:00:00Z"));
   BOOST_REQUIRE(recorded.has_value());
   BOOST_TEST(recorded.value().failures == 1);
 }
@@ -244,10 +234,10 @@ class ScriptedIssuer final : public Issuer {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(recording_issuer_counts_and_clears) {
-  StateDir state;
+  testing::TemporaryDirectory state;
   ScriptedIssuer inner;
   certplan::testing::FakeClock clock(at("2026-12-04T01:00:00Z"));
-  BackoffRecordingIssuer issuer(inner, state.path, clock);
+  BackoffRecordingIssuer issuer(inner, state.path(), clock);
   const IssueRequest request{"example.com", {"example.com", "www.example.com"}, KeyType::ec256, "ionos"};
 
   inner.error = "DNS timed out";
@@ -257,7 +247,7 @@ BOOST_AUTO_TEST_CASE(recording_issuer_counts_and_clears) {
   BOOST_REQUIRE(failed.has_error());
   BOOST_TEST(failed.error().message == "DNS timed out");
 
-  auto record = load_backoff(state.path, "example.com");
+  auto record = load_backoff(state.path(), "example.com");
   BOOST_REQUIRE(record.has_value());
   BOOST_REQUIRE(record.value().has_value());
   BOOST_TEST(backoff_warning("example.com", *record.value()) ==
@@ -267,18 +257,18 @@ BOOST_AUTO_TEST_CASE(recording_issuer_counts_and_clears) {
 
   inner.error.clear();
   BOOST_TEST(issuer.issue(request).has_value());
-  BOOST_TEST(!std::filesystem::exists(backoff_path(state.path, "example.com")));
+  BOOST_TEST(!std::filesystem::exists(backoff_path(state.path(), "example.com")));
   BOOST_TEST(issuer.warnings().empty());
 }
 
 BOOST_AUTO_TEST_CASE(recording_issuer_warns_on_write_failure) {
-  StateDir state;
+  testing::TemporaryDirectory state;
   // A regular file where the backoff directory belongs makes every write fail.
-  std::ofstream(state.path / "backoff") << "not a directory";
+  std::ofstream(state.path() / "backoff") << "not a directory";
   ScriptedIssuer inner;
   inner.error = "CA down";
   certplan::testing::FakeClock clock(at("2026-12-04T01:00:00Z"));
-  BackoffRecordingIssuer issuer(inner, state.path, clock);
+  BackoffRecordingIssuer issuer(inner, state.path(), clock);
 
   const auto failed = issuer.issue(IssueRequest{"example.com", {"example.com"}, KeyType::ec256, "ionos"});
   BOOST_REQUIRE(failed.has_error());

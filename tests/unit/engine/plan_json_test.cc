@@ -9,6 +9,7 @@
 #include "engine/plan_json.h"
 #include "engine/planner.h"
 #include "plan_fixtures.h"
+#include "tests/unit/support/temporary_directory.h"
 
 using namespace certplan;
 using namespace certplan::testing;
@@ -117,17 +118,6 @@ std::string error_text(const Result<T>& result) {
   return result.has_error() ? result.error().message : std::string();
 }
 
-// A fresh directory under the system temporary directory, removed at the end of the test.
-struct TemporaryDirectory {
-  TemporaryDirectory() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "plan_json_test-XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-  }
-  ~TemporaryDirectory() { std::filesystem::remove_all(path); }
-
-  std::filesystem::path path;
-};
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(json_has_exact_fields) {
@@ -199,8 +189,8 @@ BOOST_AUTO_TEST_CASE(json_errors_name_the_field) {
 }
 
 BOOST_AUTO_TEST_CASE(plan_file_round_trip) {
-  TemporaryDirectory directory;
-  auto path = directory.path / "tonight.plan";
+  testing::TemporaryDirectory directory;
+  auto path = directory.path() / "tonight.plan";
   Plan plan = sample_plan();
 
   auto written = write_plan_file(path, plan);
@@ -209,26 +199,26 @@ BOOST_AUTO_TEST_CASE(plan_file_round_trip) {
   BOOST_REQUIRE_MESSAGE(read.has_value(), error_text(read));
   check_same_plan(read.value(), plan);
 
-  BOOST_TEST(std::distance(std::filesystem::directory_iterator(directory.path),
+  BOOST_TEST(std::distance(std::filesystem::directory_iterator(directory.path()),
                            std::filesystem::directory_iterator()) == 1);
 }
 
 BOOST_AUTO_TEST_CASE(plan_file_missing_or_broken) {
-  TemporaryDirectory directory;
-  auto missing = read_plan_file(directory.path / "none.plan");
+  testing::TemporaryDirectory directory;
+  auto missing = read_plan_file(directory.path() / "none.plan");
   BOOST_REQUIRE(missing.has_error());
   BOOST_TEST((missing.error().kind == ErrorKind::not_found));
-  BOOST_TEST(missing.error().message == "plan file " + (directory.path / "none.plan").string() +
+  BOOST_TEST(missing.error().message == "plan file " + (directory.path() / "none.plan").string() +
                                             " does not exist; create it with `certplan plan -o FILE`");
 
-  auto broken_path = directory.path / "broken.plan";
+  auto broken_path = directory.path() / "broken.plan";
   std::ofstream(broken_path) << "{\"format_version\": ";
   auto broken = read_plan_file(broken_path);
   BOOST_REQUIRE(broken.has_error());
   BOOST_TEST((broken.error().kind == ErrorKind::invalid));
   BOOST_TEST(broken.error().message == broken_path.string() + " is not a plan file: it is not valid JSON");
 
-  auto newer_path = directory.path / "newer.plan";
+  auto newer_path = directory.path() / "newer.plan";
   json newer = json::parse(kSampleJson);
   newer["format_version"] = "2.1";
   std::ofstream(newer_path) << newer.dump();

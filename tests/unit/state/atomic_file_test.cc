@@ -1,4 +1,5 @@
 #include "state/atomic_file.h"
+#include "tests/unit/support/temporary_directory.h"
 
 #include <boost/test/unit_test.hpp>
 
@@ -12,18 +13,6 @@ namespace certplan {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh directory under /tmp, removed with everything in it at the end.
-struct TemporaryDirectory {
-  TemporaryDirectory() {
-    std::string pattern = (fs::temp_directory_path() / "certplan-atomic-XXXXXX").string();
-    BOOST_TEST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TemporaryDirectory() { fs::remove_all(path); }
-
-  fs::path path;
-};
 
 // Sets the process umask for one scope.
 struct UmaskScope {
@@ -64,59 +53,59 @@ std::vector<std::string> entries_of(const fs::path& directory) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(write_creates_file_with_content) {
-  TemporaryDirectory directory;
-  const fs::path target = directory.path / "fullchain.cer";
+  testing::TemporaryDirectory directory;
+  const fs::path target = directory.path() / "fullchain.cer";
 
   auto written = write_file_atomic(target, "certificate\n", 0644);
   BOOST_TEST_REQUIRE(written.has_value());
   BOOST_TEST(read_text(target) == "certificate\n");
-  BOOST_TEST(entries_of(directory.path) == std::vector<std::string>{"fullchain.cer"},
+  BOOST_TEST(entries_of(directory.path()) == std::vector<std::string>{"fullchain.cer"},
              boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(write_mode_ignores_umask) {
-  TemporaryDirectory directory;
+  testing::TemporaryDirectory directory;
 
   {
     UmaskScope umask(0077);
-    BOOST_TEST_REQUIRE(write_file_atomic(directory.path / "public", "a", 0644).has_value());
+    BOOST_TEST_REQUIRE(write_file_atomic(directory.path() / "public", "a", 0644).has_value());
   }
   {
     UmaskScope umask(0);
-    BOOST_TEST_REQUIRE(write_file_atomic(directory.path / "private", "b", 0600).has_value());
+    BOOST_TEST_REQUIRE(write_file_atomic(directory.path() / "private", "b", 0600).has_value());
   }
 
-  BOOST_TEST(mode_of(directory.path / "public") == 0644u);
-  BOOST_TEST(mode_of(directory.path / "private") == 0600u);
+  BOOST_TEST(mode_of(directory.path() / "public") == 0644u);
+  BOOST_TEST(mode_of(directory.path() / "private") == 0600u);
 }
 
 BOOST_AUTO_TEST_CASE(write_replaces_by_rename) {
-  TemporaryDirectory directory;
-  const fs::path target = directory.path / "example.com.key";
+  testing::TemporaryDirectory directory;
+  const fs::path target = directory.path() / "example.com.key";
   BOOST_TEST_REQUIRE(write_file_atomic(target, "old", 0600).has_value());
   const ino_t old_inode = inode_of(target);
 
   BOOST_TEST_REQUIRE(write_file_atomic(target, "new", 0600).has_value());
   BOOST_TEST(read_text(target) == "new");
   BOOST_TEST(inode_of(target) != old_inode);
-  BOOST_TEST(entries_of(directory.path) == std::vector<std::string>{"example.com.key"},
+  BOOST_TEST(entries_of(directory.path()) == std::vector<std::string>{"example.com.key"},
              boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(write_creates_parents_0700) {
-  TemporaryDirectory directory;
-  const fs::path target = directory.path / "a" / "b" / "file";
+  testing::TemporaryDirectory directory;
+  const fs::path target = directory.path() / "a" / "b" / "file";
   UmaskScope umask(0022);
 
   BOOST_TEST_REQUIRE(write_file_atomic(target, "x", 0644).has_value());
   BOOST_TEST(read_text(target) == "x");
-  BOOST_TEST(mode_of(directory.path / "a") == 0700u);
-  BOOST_TEST(mode_of(directory.path / "a" / "b") == 0700u);
+  BOOST_TEST(mode_of(directory.path() / "a") == 0700u);
+  BOOST_TEST(mode_of(directory.path() / "a" / "b") == 0700u);
 }
 
 BOOST_AUTO_TEST_CASE(existing_parent_keeps_mode) {
-  TemporaryDirectory directory;
-  const fs::path parent = directory.path / "shared";
+  testing::TemporaryDirectory directory;
+  const fs::path parent = directory.path() / "shared";
   BOOST_TEST_REQUIRE(::mkdir(parent.c_str(), 0755) == 0);
   BOOST_TEST_REQUIRE(::chmod(parent.c_str(), 0755) == 0);
 
@@ -125,8 +114,8 @@ BOOST_AUTO_TEST_CASE(existing_parent_keeps_mode) {
 }
 
 BOOST_AUTO_TEST_CASE(parent_is_regular_file_error) {
-  TemporaryDirectory directory;
-  const fs::path blocker = directory.path / "blocker";
+  testing::TemporaryDirectory directory;
+  const fs::path blocker = directory.path() / "blocker";
   BOOST_TEST_REQUIRE(write_file_atomic(blocker, "I am a file", 0644).has_value());
   const fs::path target = blocker / "sub" / "fullchain.cer";
 
@@ -137,13 +126,13 @@ BOOST_AUTO_TEST_CASE(parent_is_regular_file_error) {
                                             ": could not create directory " + blocker.string() +
                                             ": a file that is not a directory has that name");
   BOOST_TEST(read_text(blocker) == "I am a file");
-  BOOST_TEST(entries_of(directory.path) == std::vector<std::string>{"blocker"},
+  BOOST_TEST(entries_of(directory.path()) == std::vector<std::string>{"blocker"},
              boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(failed_rename_leaves_target_untouched) {
-  TemporaryDirectory directory;
-  const fs::path target = directory.path / "busy";
+  testing::TemporaryDirectory directory;
+  const fs::path target = directory.path() / "busy";
   BOOST_TEST_REQUIRE(::mkdir(target.c_str(), 0700) == 0);
   BOOST_TEST_REQUIRE(write_file_atomic(target / "inside", "kept", 0600).has_value());
 
@@ -155,31 +144,31 @@ BOOST_AUTO_TEST_CASE(failed_rename_leaves_target_untouched) {
                                             target.string() + ": Is a directory");
   BOOST_TEST(fs::is_directory(target));
   BOOST_TEST(read_text(target / "inside") == "kept");
-  BOOST_TEST(entries_of(directory.path) == std::vector<std::string>{"busy"},
+  BOOST_TEST(entries_of(directory.path()) == std::vector<std::string>{"busy"},
              boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(abandoned_file_leaves_target_untouched) {
-  TemporaryDirectory directory;
-  const fs::path target = directory.path / "fullchain.cer";
+  testing::TemporaryDirectory directory;
+  const fs::path target = directory.path() / "fullchain.cer";
   BOOST_TEST_REQUIRE(write_file_atomic(target, "old", 0644).has_value());
 
   {
     auto file = AtomicFile::create(target, 0644);
     BOOST_TEST_REQUIRE(file.has_value());
-    BOOST_TEST(file.value().temporary_path().parent_path() == directory.path);
+    BOOST_TEST(file.value().temporary_path().parent_path() == directory.path());
     BOOST_TEST_REQUIRE(file.value().write("half of the new").has_value());
     BOOST_TEST(fs::exists(file.value().temporary_path()));
   }
 
   BOOST_TEST(read_text(target) == "old");
-  BOOST_TEST(entries_of(directory.path) == std::vector<std::string>{"fullchain.cer"},
+  BOOST_TEST(entries_of(directory.path()) == std::vector<std::string>{"fullchain.cer"},
              boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(atomic_file_commit_after_writes) {
-  TemporaryDirectory directory;
-  const fs::path target = directory.path / "journal";
+  testing::TemporaryDirectory directory;
+  const fs::path target = directory.path() / "journal";
 
   auto file = AtomicFile::create(target, 0600);
   BOOST_TEST_REQUIRE(file.has_value());
@@ -191,13 +180,13 @@ BOOST_AUTO_TEST_CASE(atomic_file_commit_after_writes) {
   BOOST_TEST_REQUIRE(file.value().commit().has_value());
   BOOST_TEST(read_text(target) == "one\ntwo\n");
   BOOST_TEST(mode_of(target) == 0600u);
-  BOOST_TEST(entries_of(directory.path) == std::vector<std::string>{"journal"},
+  BOOST_TEST(entries_of(directory.path()) == std::vector<std::string>{"journal"},
              boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(moved_atomic_file_commits_once) {
-  TemporaryDirectory directory;
-  const fs::path target = directory.path / "moved";
+  testing::TemporaryDirectory directory;
+  const fs::path target = directory.path() / "moved";
 
   auto created = AtomicFile::create(target, 0644);
   BOOST_TEST_REQUIRE(created.has_value());

@@ -27,6 +27,7 @@
 #include "tests/unit/support/fake_probe.h"
 #include "tests/unit/support/fake_reporter.h"
 #include "tests/unit/support/fake_store.h"
+#include "tests/unit/support/temporary_directory.h"
 
 namespace certplan::testing {
 
@@ -38,26 +39,6 @@ inline TimePoint fleet_start_time() {
 inline std::string domain_directory(const std::string& domain) { return "/etc/nginx/ssl/" + domain; }
 inline std::string cert_file_of(const std::string& domain) { return domain_directory(domain) + "/fullchain.pem"; }
 inline std::string key_file_of(const std::string& domain) { return domain_directory(domain) + "/privkey.pem"; }
-
-// A temporary directory removed with the fixture.
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "certplan-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  TemporaryDirectory(const TemporaryDirectory&) = delete;
-  TemporaryDirectory& operator=(const TemporaryDirectory&) = delete;
-  ~TemporaryDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 struct Fleet {
   TemporaryDirectory state_dir;
