@@ -60,8 +60,8 @@ struct Action {
   std::string server;                   // empty for issue
   std::vector<std::string> depends_on;  // action ids, sorted
   Reason reason;
-  SharedSummary before;                 // what is there now; null when nothing is
-  SharedSummary after;                  // what will be there; null when not known
+  SharedSummary before;                 // what is there now, or null when nothing is
+  SharedSummary after;                  // what will be there, or null when not known
   bool new_key = false;                 // issue with a new key replacing a stored one: shown as -/+
 };
 

@@ -54,7 +54,7 @@ struct ServerWork {
 struct DomainState {
   const DomainConfig* config = nullptr;
   std::optional<Action> issue;                // planned issue, if any
-  SharedSummary expected;                     // what servers should hold afterwards
+  SharedSummary expected;                     // the certificate servers should have afterwards
 };
 
 class Planner {

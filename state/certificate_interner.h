@@ -18,10 +18,10 @@ namespace certplan {
 
 using SharedFacts = std::shared_ptr<const CertificateFacts>;
 
-// Wraps `facts` on its own, for callers that do not intern.
+// Returns `facts` as shared facts without interning them.
 SharedFacts share_facts(CertificateFacts facts);
 
-// Safe to use from several threads at once.
+// An interner that several threads may use at once.
 class CertificateInterner {
  public:
   // Returns the stored copy for the same leaf fingerprint and chain length,

@@ -41,6 +41,21 @@ BOOST_AUTO_TEST_CASE(failing_host_does_not_stop_others) {
   BOOST_TEST(fleet.served_fingerprint("web-02", "example.com") == fleet.new_fingerprints["example.com"]);
 }
 
+BOOST_AUTO_TEST_CASE(store_loaded_once_per_domain) {
+  // Both servers deploy example.com: its certificate and key are read and
+  // parsed from the store once for the whole run.
+  Fleet fleet;
+
+  auto context = fleet.context();
+  const ApplyReport report =
+      execute_plan(fleet.deploy_plan({"web-01", "web-02"}, {"example.com"}), fleet.desired, context, fleet.options);
+
+  BOOST_TEST(report.exit_code() == 0);
+  BOOST_TEST(fleet.store.loads() == 1);
+  BOOST_TEST(fleet.served_fingerprint("web-01", "example.com") == fleet.new_fingerprints["example.com"]);
+  BOOST_TEST(fleet.served_fingerprint("web-02", "example.com") == fleet.new_fingerprints["example.com"]);
+}
+
 BOOST_AUTO_TEST_CASE(hosts_run_in_parallel) {
   Fleet fleet;
   // Each host waits in its test command until the other has reached it too;

@@ -205,6 +205,30 @@ BOOST_AUTO_TEST_CASE(file_drift_redeploys_store_certificate) {
   BOOST_TEST(plan.actions[1].reason.code == ReasonCode::file_drift);
 }
 
+BOOST_AUTO_TEST_CASE(actions_share_certificate_summaries) {
+  // Both servers hold one shared copy of the older certificate, as
+  // observation leaves it, so their actions share its summary and the
+  // summary of the stored certificate.
+  auto desired = two_server_desired();
+  auto observed = all_in_place(desired, valid_certificate());
+  const SharedFacts older = share_facts(older_certificate());
+  for (const std::string server : {"webserver-01", "webserver-02"}) {
+    observed.servers[server].files["example.com"].deployed = CertificateWithKey{older, true, true, KeyType::ec256};
+    observed.servers[server].served["example.com"].leaf = older;
+  }
+  Plan plan = plan_for(desired, observed);
+
+  const Action& first = require_action(plan, "deploy:example.com@webserver-01");
+  const Action& second = require_action(plan, "deploy:example.com@webserver-02");
+  BOOST_REQUIRE(first.before);
+  BOOST_REQUIRE(first.after);
+  BOOST_TEST(first.before->fingerprint == "9c:11:20:02");
+  BOOST_TEST(first.after->fingerprint == "3f:2a:10:01");
+  BOOST_TEST(first.before.get() == second.before.get());
+  BOOST_TEST(first.after.get() == second.after.get());
+  BOOST_TEST(require_action(plan, "verify:example.com@webserver-01").after.get() == first.after.get());
+}
+
 BOOST_AUTO_TEST_CASE(missing_files_on_one_server) {
   auto desired = two_server_desired();
   auto observed = all_in_place(desired, valid_certificate());

@@ -17,8 +17,13 @@ int FakeStore::saves() const {
   return saves_;
 }
 
+int FakeStore::loads() const {
+  const std::lock_guard lock(mutex_);
+  return loads_;
+}
+
 StoreObservation FakeStore::observe(const std::string& domain) {
-  auto loaded = load(domain);
+  auto loaded = find(domain);
   StoreObservation observation;
   if (!loaded) return observation;
 
@@ -39,6 +44,14 @@ StoreObservation FakeStore::observe(const std::string& domain) {
 }
 
 Result<CertificateFiles> FakeStore::load(const std::string& domain) {
+  {
+    const std::lock_guard lock(mutex_);
+    ++loads_;
+  }
+  return find(domain);
+}
+
+Result<CertificateFiles> FakeStore::find(const std::string& domain) {
   const std::lock_guard lock(mutex_);
   const auto found = certificates_.find(domain);
   if (found == certificates_.end()) return make_error(ErrorKind::not_found, "no certificate stored for " + domain);

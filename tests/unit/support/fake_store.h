@@ -17,6 +17,8 @@ class FakeStore final : public CertificateStore {
   // save() of `domain` fails with `error` from now on.
   void fail_save(const std::string& domain, Error error);
   int saves() const;
+  // Calls of load(); observe() does not count.
+  int loads() const;
 
   StoreObservation observe(const std::string& domain) override;
   Result<CertificateFiles> load(const std::string& domain) override;
@@ -27,6 +29,9 @@ class FakeStore final : public CertificateStore {
   std::map<std::string, CertificateFiles> certificates_;
   std::map<std::string, Error> save_failures_;
   int saves_ = 0;
+  int loads_ = 0;
+
+  Result<CertificateFiles> find(const std::string& domain);
 };
 
 }  // namespace certplan::testing
