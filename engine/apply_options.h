@@ -28,6 +28,7 @@ struct ApplyOptions {
   std::chrono::milliseconds reload_timeout{30000};  // nginx_reload_command
   std::chrono::milliseconds verify_budget{10000};   // per domain, until the new leaf is served
   std::chrono::milliseconds verify_poll_interval{100};  // first wait; doubles up to 1 s
+  std::chrono::milliseconds verify_confirm_interval{150};  // see PollOptions::confirm_interval
   std::chrono::milliseconds probe_timeout{10000};   // one handshake and GET
   std::size_t backups_kept = 3;                     // per file, the newest
   std::string run_id;                               // in lock files, journals and notifications

@@ -139,7 +139,7 @@ Result<HostWork> prepare_host(const ServerConfig& server, const ServerActions& a
     auto previous = known_fingerprint(deploy);
     if (!previous) previous = known_fingerprint(verify_action);
 
-    work.verifies.push_back({deploy->domain, stored.value().fingerprint, previous});
+    work.verifies.push_back({deploy->domain, stored.value().fingerprint, previous, known_fingerprint(verify_action)});
     work.deploys.push_back({deploy->domain, target->cert_file, target->key_file, stored.value().files});
   }
 
@@ -154,7 +154,7 @@ Result<HostWork> prepare_host(const ServerConfig& server, const ServerActions& a
     if (deployed) continue;
     const auto& stored = stored_certificates.get(domain);
     if (!stored) return stored.error();
-    work.verifies.push_back({domain, stored.value().fingerprint, std::nullopt});
+    work.verifies.push_back({domain, stored.value().fingerprint, std::nullopt, known_fingerprint(verify)});
   }
   return work;
 }

@@ -52,14 +52,12 @@ Result<ProbeResult> wait_until_served(TlsProbe& probe, const ProbeTarget& target
   std::chrono::milliseconds interval = options.first_interval;
   std::string last_seen = "nothing";
 
-  // A second probe on a new connection confirms a match. Right after a
-  // reload, an old nginx worker that has not yet closed its listening
-  // socket may accept a connection and serve the old certificate. Old
-  // workers close those sockets as soon as they get the master's signal, so
-  // a short pause is enough, which keeps the cost low on large fleets.
+  // A second probe on a new connection confirms a match. It comes after the
+  // 100 ms in which nginx's master lets the old workers accept beside the new.
   while (true) {
     auto result = probe.probe(target, options.http_request, options.probe_timeout);
     if (result && result.value().leaf.fingerprint == fingerprint) {
+      if (!options.confirm) return result;
       std::this_thread::sleep_for(options.confirm_interval);
       result = probe.probe(target, options.http_request, options.probe_timeout);
       if (result && result.value().leaf.fingerprint == fingerprint) return result;

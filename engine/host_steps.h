@@ -30,12 +30,17 @@ struct PollOptions {
   std::chrono::milliseconds first_interval{100};  // doubles after each attempt, up to 1 s
   std::chrono::milliseconds probe_timeout{10000};
   bool http_request = false;
-  std::chrono::milliseconds confirm_interval{20};  // between a match and the probe that confirms it
+  // Whether a match needs a second probe `confirm_interval` later, because
+  // nginx's master lets old workers accept for 100 ms after new ones start.
+  bool confirm = true;
+  std::chrono::milliseconds confirm_interval{150};
 };
 
-// Probes `target` until two probes in a row, `confirm_interval` apart, see
-// `fingerprint` as the served leaf, or until the budget is spent. Returns the matching probe result; fails (ErrorKind::failed) naming
-// the expected and the last served fingerprint, or the last probe error.
+// Probes `target` until it serves `fingerprint`, or until the budget is
+// spent. With `confirm`, two probes in a row, `confirm_interval` apart, must
+// see it. Returns the matching probe result; fails (ErrorKind::failed)
+// naming the expected and the last served fingerprint, or the last probe
+// error.
 [[nodiscard]] Result<ProbeResult> wait_until_served(TlsProbe& probe, const ProbeTarget& target,
                                                     const std::string& fingerprint,
                                                     const PollOptions& options);

@@ -27,7 +27,8 @@ struct DeployItem {
 struct VerifyItem {
   std::string domain;
   std::string expected_fingerprint;                  // the store's leaf
-  std::optional<std::string> previous_fingerprint;   // served before; what a rollback restores
+  std::optional<std::string> previous_fingerprint;   // before the change; what a rollback restores
+  std::optional<std::string> served_before;          // served when observed, if known
 };
 
 // Everything one host transaction does.

@@ -20,11 +20,18 @@ Result<void> restore_host(const ServerConfig& server, const JournalRecord& recor
     return reloaded.error().with_context("reload after restore");
   }
 
-  const PollOptions poll{options.verify_budget, options.verify_poll_interval, options.probe_timeout, false};
+  // The certificate nginx served before this reload is unknown, so the first
+  // match is confirmed. That also outlasts the old workers for the others.
+  PollOptions poll;
+  poll.budget = options.verify_budget;
+  poll.first_interval = options.verify_poll_interval;
+  poll.confirm_interval = options.verify_confirm_interval;
+  poll.probe_timeout = options.probe_timeout;
   for (const auto& [domain, fingerprint] : record.old_fingerprints()) {
     const ProbeTarget target{server.host, server.https_port, probe_server_name(domain)};
     auto served = wait_until_served(probe, target, fingerprint, poll);
     if (!served) return served.error().with_context("previous certificate of " + domain + " not served again");
+    poll.confirm = false;
   }
   return success();
 }

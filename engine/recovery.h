@@ -21,6 +21,7 @@ struct RecoveryOptions {
   std::chrono::milliseconds reload_timeout{30000};
   std::chrono::milliseconds verify_budget{10000};
   std::chrono::milliseconds verify_poll_interval{100};
+  std::chrono::milliseconds verify_confirm_interval{150};
   std::chrono::milliseconds probe_timeout{10000};
 };
 

@@ -53,6 +53,17 @@ BOOST_AUTO_TEST_CASE(two_matches_in_a_row_end_the_wait) {
   BOOST_TEST(probe.probes == 2);
 }
 
+BOOST_AUTO_TEST_CASE(without_confirmation_the_first_match_ends_the_wait) {
+  ScriptedProbe probe({"old", "new"});
+  PollOptions options = fast_options();
+  options.confirm = false;
+
+  auto served = wait_until_served(probe, target, "new", options);
+
+  BOOST_REQUIRE(served);
+  BOOST_TEST(probe.probes == 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_match_followed_by_the_old_certificate_is_not_enough) {
   // An old worker serves the confirming probe, so the wait goes on until
   // two probes in a row see the new certificate.

@@ -82,6 +82,39 @@ BOOST_AUTO_TEST_CASE(transaction_deploys_and_verifies) {
   BOOST_TEST(fleet.host("web-02").operations().empty());
 }
 
+// Right after a reload, old nginx workers may still serve the previous
+// certificate, so a second probe confirms the first match. That one wait
+// outlasts them for the host's other domains too.
+BOOST_AUTO_TEST_CASE(verify_confirms_the_first_changed_certificate_only) {
+  Fleet fleet({"example.com", "example.org"});
+  auto context = fleet.context();
+
+  const ApplyReport report = execute_plan(fleet.deploy_plan({"web-01"}, {"example.com", "example.org"}),
+                                          fleet.desired, context, fleet.options);
+
+  BOOST_TEST(host_outcome_name(report.hosts[0].outcome) == "applied");
+  BOOST_TEST(fleet.served_fingerprint("web-01", "example.org") == fleet.new_fingerprints["example.org"]);
+  BOOST_TEST(fleet.probe.probes() == 3);
+}
+
+// The old workers serve what nginx served before the reload. When that is
+// already the store's certificate, one match proves it.
+BOOST_AUTO_TEST_CASE(verify_of_an_already_served_certificate_takes_one_probe) {
+  Fleet fleet;
+  Plan plan = fleet.deploy_plan({"web-01"}, {"example.com"});
+  for (Action& action : plan.actions) {
+    if (action.kind != ActionKind::verify) continue;
+    action.before = share_summary(
+        CertificateSummary{fleet.new_fingerprints["example.com"], {"example.com"}, std::nullopt, std::nullopt});
+  }
+  auto context = fleet.context();
+
+  const ApplyReport report = execute_plan(plan, fleet.desired, context, fleet.options);
+
+  BOOST_TEST(host_outcome_name(report.hosts[0].outcome) == "applied");
+  BOOST_TEST(fleet.probe.probes() == 1);
+}
+
 BOOST_AUTO_TEST_CASE(write_failure_rolls_back) {
   Fleet fleet;
   const auto original = Fleet::live_files(fleet.host("web-01"));
@@ -166,6 +199,9 @@ BOOST_AUTO_TEST_CASE(verify_checks_http_status) {
   check_rolled_back(fleet, original, report, "verify");
   BOOST_TEST(report.hosts[0].message ==
              "verify failed: https://example.com/ on 127.0.0.11:443 returned HTTP status 502, expected 2xx or 3xx");
+  // The new certificate and then the restored one each take a match and
+  // its confirmation, as both follow a reload that changed what is served.
+  BOOST_TEST(fleet.probe.probes() == 4);
 }
 
 BOOST_AUTO_TEST_CASE(verify_checks_chain_trust) {
@@ -256,6 +292,9 @@ BOOST_AUTO_TEST_CASE(broken_config_before_reload_rolls_back) {
   BOOST_TEST(report.exit_code() == 3);
   BOOST_TEST(fleet.served_fingerprint("web-01", "example.com") == fleet.old_fingerprints["example.com"]);
   BOOST_TEST(!fleet.host("web-01").file(lock_file).has_value());
+  // nginx never loaded the new files, so its workers all serve the old
+  // certificate, and one match proves the rollback.
+  BOOST_TEST(fleet.probe.probes() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(failed_rollback_exits_4) {

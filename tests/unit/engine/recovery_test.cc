@@ -32,6 +32,7 @@ RecoveryReport recover(Fleet& fleet) {
   RecoveryOptions options;
   options.verify_budget = std::chrono::milliseconds(50);
   options.verify_poll_interval = std::chrono::milliseconds(5);
+  options.verify_confirm_interval = std::chrono::milliseconds(1);
   return recover_unfinished(fleet.desired, fleet.journal, *fleet.sessions, fleet.probe, fleet.reporter, options);
 }
 

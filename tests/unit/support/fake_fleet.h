@@ -80,6 +80,7 @@ struct Fleet {
     options.parallelism = 2;
     options.verify_budget = std::chrono::milliseconds(50);
     options.verify_poll_interval = std::chrono::milliseconds(5);
+    options.verify_confirm_interval = std::chrono::milliseconds(1);
     reset_sessions();
   }
 
