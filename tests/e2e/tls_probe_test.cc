@@ -21,6 +21,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "engine/host_steps.h"
 #include "providers/health/tls_probe.h"
 #include "tests/e2e/support/sshd_fixture.h"
 
@@ -102,6 +103,18 @@ class NginxFixture {
   int port() const { return port_; }
   fs::path certificate(const std::string& name) const { return prefix_ / "ssl" / (name + ".pem"); }
 
+  // Writes a new self-signed certificate and key for `name`, which nginx
+  // serves after the next reload.
+  void renew(const std::string& name) const {
+    run_local_checked("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30"
+                      " -subj /CN=" + name + " -addext subjectAltName=DNS:" + name +
+                      " -keyout " + (prefix_ / "ssl" / (name + ".key")).string() +
+                      " -out " + certificate(name).string());
+  }
+
+  // Signals the master and returns at once, as `systemctl reload nginx` does.
+  void reload() const { run_local_checked("nginx -p " + prefix_.string() + " -c conf/nginx.conf -s reload"); }
+
   // SHA-256 of the certificate's DER as openssl prints it, in lowercase.
   std::string fingerprint(const std::string& name) const {
     std::string line = run_local_checked("openssl x509 -noout -fingerprint -sha256 -in " +
@@ -118,12 +131,7 @@ class NginxFixture {
     fs::create_directories(prefix_ / "conf");
     fs::create_directories(prefix_ / "logs");
     fs::create_directories(prefix_ / "ssl");
-    for (const std::string name : {"a.test", "b.test"}) {
-      run_local_checked("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30"
-                        " -subj /CN=" + name + " -addext subjectAltName=DNS:" + name +
-                        " -keyout " + (prefix_ / "ssl" / (name + ".key")).string() +
-                        " -out " + certificate(name).string());
-    }
+    for (const std::string name : {"a.test", "b.test"}) renew(name);
 
     LoopbackSocket reserved;
     address_ = reserved.address();
@@ -210,6 +218,31 @@ BOOST_AUTO_TEST_CASE(probe_each_server_name) {
   BOOST_TEST(b.value().http_status == 404);
   BOOST_TEST(!b.value().chain_trusted);
   BOOST_TEST(b.value().trust_error == "self-signed certificate");
+}
+
+// On a reload, nginx's old worker goes on accepting for 100 ms after the
+// new one starts. Once a confirmed wait for the new certificate returns,
+// every new connection must get it.
+BOOST_AUTO_TEST_CASE(confirmed_match_outlasts_the_old_worker) {
+  NginxFixture nginx;
+  HttpsProbe probe;
+  const ProbeTarget target = target_of(nginx, "a.test");
+  PollOptions options;
+  options.first_interval = milliseconds(5);
+
+  for (int reload = 1; reload <= 5; ++reload) {
+    nginx.renew("a.test");
+    const std::string renewed = nginx.fingerprint("a.test");
+    nginx.reload();
+
+    auto served = wait_until_served(probe, target, renewed, options);
+    BOOST_TEST_REQUIRE(served.has_value(), (served ? "" : served.error().message));
+    for (int after = 1; after <= 8; ++after) {
+      auto result = probe.probe(target, false, milliseconds(5000));
+      BOOST_TEST_REQUIRE(result.has_value(), (result ? "" : result.error().message));
+      BOOST_TEST(result.value().leaf.fingerprint == renewed, "reload " << reload << ", probe " << after);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(handshake_only_leaves_status_zero) {

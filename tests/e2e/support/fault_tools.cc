@@ -231,8 +231,23 @@ bool key_matches_certificate(const std::string& chain_pem, const std::string& ke
   return X509_check_private_key(certificate.get(), key.get()) == 1;
 }
 
+namespace {
+
+// Probes a few times in a row, so that an nginx whose old worker still
+// accepts beside the new one shows as two fingerprints joined by " and ".
+std::string steady_served_fingerprint(const Sandbox& sandbox, int i, const std::string& domain) {
+  std::set<std::string> seen;
+  for (int probe = 0; probe < 8; ++probe) seen.insert(sandbox.served_fingerprint(i, domain));
+
+  std::string served;
+  for (const std::string& fingerprint : seen) served += (served.empty() ? "" : " and ") + fingerprint;
+  return served;
+}
+
+}  // namespace
+
 HostSnapshot snapshot_host(const Sandbox& sandbox, int i, const std::string& domain) {
-  return HostSnapshot{sandbox.served_fingerprint(i, domain), read_host_files(sandbox, i, domain),
+  return HostSnapshot{steady_served_fingerprint(sandbox, i, domain), read_host_files(sandbox, i, domain),
                       fs::exists(lock_file(sandbox, i)), fs::exists(journal_file(sandbox, i))};
 }
 
