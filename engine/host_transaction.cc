@@ -226,7 +226,7 @@ class HostTransaction {
     }
 
     // Without a reload of the new files, the old workers already serve the
-    // previous certificates. After one, the first confirmation outlasts them.
+    // previous certificates. After one, the first confirmed match outlasts them.
     bool confirm = reloaded_;
     for (const VerifyItem& item : work_.verifies) {
       if (!item.previous_fingerprint) continue;

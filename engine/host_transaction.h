@@ -27,8 +27,8 @@ struct DeployItem {
 struct VerifyItem {
   std::string domain;
   std::string expected_fingerprint;                  // the store's leaf
-  std::optional<std::string> previous_fingerprint;   // before the change; what a rollback restores
-  std::optional<std::string> served_before;          // served when observed, if known
+  std::optional<std::string> previous_fingerprint;   // the leaf a rollback restores
+  std::optional<std::string> served_before;          // the leaf served when the plan observed the host
 };
 
 // Everything one host transaction does.

@@ -28,7 +28,7 @@ struct HostFiles {
 // What one host shows for one domain: the leaf it serves over HTTPS, its
 // files, and whether certplan's lock and journal of it exist.
 struct HostSnapshot {
-  std::string served;  // SHA-256 fingerprint seen by 8 probes, or each one seen, joined by " and "
+  std::string served;  // SHA-256 fingerprint of 8 probes in a row, or every distinct one joined by " and "
   HostFiles files;
   bool locked = false;
   bool journalled = false;

@@ -126,6 +126,25 @@ BOOST_AUTO_TEST_CASE(killed_during_verify) {
   check_original(fleet, original);
 }
 
+// The certificate nginx served before the restore's reload is unknown, so
+// recovery confirms its first match, and that wait covers the other domain.
+BOOST_AUTO_TEST_CASE(recovery_confirms_the_first_domain_only) {
+  Fleet fleet({"example.com", "example.org"});
+  fleet.host("web-01").script_command("sudo nginx -t", {CommandOutcome::kills(), CommandOutcome::exits(0)});
+  auto context = fleet.context();
+  BOOST_CHECK_THROW(execute_plan(fleet.deploy_plan({"web-01"}, {"example.com", "example.org"}), fleet.desired,
+                                 context, fleet.options),
+                    SimulatedKill);
+  const int probes_before = fleet.probe.probes();
+
+  const RecoveryReport report = recover(fleet);
+
+  BOOST_REQUIRE_EQUAL(report.hosts.size(), 1u);
+  BOOST_TEST((report.hosts[0].outcome == RecoveryOutcome::restored));
+  BOOST_TEST(fleet.served_fingerprint("web-01", "example.org") == fleet.old_fingerprints["example.org"]);
+  BOOST_TEST(fleet.probe.probes() - probes_before == 3);
+}
+
 BOOST_AUTO_TEST_CASE(killed_after_verify) {
   Fleet fleet;
   fleet.host("web-01").add_fault({FileOperation::remove, lock_file, std::nullopt, 1});
