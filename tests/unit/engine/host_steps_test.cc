@@ -39,6 +39,13 @@ PollOptions fast_options() {
   return options;
 }
 
+// Options whose budget runs out after a few probes.
+PollOptions short_budget() {
+  PollOptions options = fast_options();
+  options.budget = milliseconds(30);
+  return options;
+}
+
 const ProbeTarget target{"127.0.0.1", 8443, "example.com"};
 
 }  // namespace
@@ -86,10 +93,8 @@ BOOST_AUTO_TEST_CASE(a_match_followed_by_an_error_is_not_enough) {
 
 BOOST_AUTO_TEST_CASE(the_error_after_the_budget_names_both_certificates) {
   ScriptedProbe probe({"old"});
-  PollOptions options = fast_options();
-  options.budget = milliseconds(30);
 
-  auto served = wait_until_served(probe, target, "new", options);
+  auto served = wait_until_served(probe, target, "new", short_budget());
 
   BOOST_REQUIRE(!served);
   const std::string& message = served.error().message;
@@ -101,10 +106,8 @@ BOOST_AUTO_TEST_CASE(the_error_after_the_budget_names_both_certificates) {
 
 BOOST_AUTO_TEST_CASE(the_error_after_the_budget_gives_the_last_probe_error) {
   ScriptedProbe probe({""});
-  PollOptions options = fast_options();
-  options.budget = milliseconds(30);
 
-  auto served = wait_until_served(probe, target, "new", options);
+  auto served = wait_until_served(probe, target, "new", short_budget());
 
   BOOST_REQUIRE(!served);
   BOOST_TEST(served.error().message.find("serves an error (connection refused)") != std::string::npos,
